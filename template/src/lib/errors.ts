@@ -23,6 +23,7 @@ const titles: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -72,8 +73,9 @@ export function zodProblem(error: ZodError, detail = 'The request did not match 
 export function problemResponse(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
   const requestId = c.get('requestId' as never) as string | undefined;
   const payload = requestId ? { ...body, request_id: requestId } : body;
-  return new Response(JSON.stringify(payload), {
-    status: body.status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
+  // c.body keeps headers set earlier on the context (X-Request-Id, security headers).
+  return c.body(JSON.stringify(payload), body.status as ContentfulStatusCode, {
+    ...headers,
+    'content-type': 'application/problem+json',
   });
 }

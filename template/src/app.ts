@@ -1,0 +1,81 @@
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { timeout } from 'hono/timeout';
+import type { Config } from './config';
+import { ProblemError, problem, problemResponse } from './lib/errors';
+import type { Logger } from './lib/logger';
+import { createRouter } from './lib/openapi';
+import { type RequestLogVariables, requestLog } from './middleware/request-log';
+import { healthRoutes } from './routes/health';
+
+/** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** Throws when the database does not answer (used by /readyz). */
+  checkDatabase: () => Promise<void>;
+}
+
+export type AppEnv = { Variables: RequestLogVariables };
+
+/** Streams stay open as long as they need; everything else is bounded by REQUEST_TIMEOUT_MS. */
+const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
+
+/** Builds the whole HTTP app. No side effects: index.ts serves it, tests call `app.request()`. */
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const app = createRouter<AppEnv>();
+
+  app.use(requestLog(logger));
+  app.use(secureHeaders({ contentSecurityPolicy: undefined }));
+  if (config.CORS_ORIGINS.length > 0) {
+    app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
+  }
+  app.use(
+    bodyLimit({
+      maxSize: config.BODY_LIMIT,
+      onError: (c) => problemResponse(c, problem(413, `The body may be at most ${config.BODY_LIMIT} bytes.`)),
+    }),
+  );
+  const requestTimeout = timeout(
+    config.REQUEST_TIMEOUT_MS,
+    () => new ProblemError(problem(504, 'The request took too long.')),
+  );
+  app.use((c, next) => (isStreaming(c.req.path) ? next() : requestTimeout(c, next)));
+
+  app.route('/', healthRoutes(deps.checkDatabase));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A JWT with `sub` and optional `roles`; `npm run token -- --sub alice` prints one.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchyard API',
+      version: '1.0.0',
+      description: 'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Switchyard API' }));
+
+  app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(c, error.problem, error.headers);
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own 4xx (for example "Malformed JSON in request body" from the validator).
+      return problemResponse(c, problem(error.status, error.message));
+    }
+    c.get('logger').error({ err: error, path: c.req.path }, 'unhandled error');
+    return problemResponse(c, problem(500, 'Something went wrong on our side; quote the request id.'));
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createDatabase } from './db/client';
+import { createLogger } from './lib/logger';
+import { startServer } from './server';
+
+// .env is read here, once, and never overrides variables the environment already sets.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger(config);
+const database = await createDatabase(config.DATABASE_URL, logger);
+await database.migrate();
+
+const app = createApp({ config, logger, checkDatabase: () => database.ping() });
+const running = await startServer({
+  fetch: app.fetch,
+  port: config.PORT,
+  hostname: config.HOST,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  logger,
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  await running.shutdown();
+  await database.close();
+  logger.info('bye');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

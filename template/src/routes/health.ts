@@ -1,0 +1,40 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, jsonContent } from '../lib/openapi';
+
+const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
+const NotReadySchema = z.object({ status: z.literal('unavailable'), detail: z.string() }).openapi('NotReady');
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['system'],
+  summary: 'Liveness',
+  description: 'Answers while the process serves requests; it touches no dependency.',
+  responses: { 200: jsonContent(HealthSchema, 'The process is up') },
+});
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags: ['system'],
+  summary: 'Readiness',
+  description: 'Runs a query against the database; a load balancer sends traffic only on 200.',
+  responses: {
+    200: jsonContent(HealthSchema, 'The database answers'),
+    503: jsonContent(NotReadySchema, 'The database does not answer'),
+  },
+});
+
+/** Liveness and readiness probes; `checkDatabase` throws when the database does not answer. */
+export function healthRoutes(checkDatabase: () => Promise<void>) {
+  return createRouter()
+    .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(readyz, async (c) => {
+      try {
+        await checkDatabase();
+        return c.json({ status: 'ok' as const }, 200);
+      } catch {
+        return c.json({ status: 'unavailable' as const, detail: 'The database did not answer.' }, 503);
+      }
+    });
+}

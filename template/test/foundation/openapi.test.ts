@@ -1,0 +1,26 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { expectValidOpenApi } from '../helpers/openapi-validator';
+import { testConfig } from '../helpers/test-config';
+
+const app = createApp({ config: testConfig(), logger: pino({ level: 'silent' }), checkDatabase: async () => {} });
+
+describe('API documentation', () => {
+  it('serves an OpenAPI 3.1 document that passes a validator', async () => {
+    const response = await app.request('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = await response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    await expectValidOpenApi(document);
+  });
+
+  it('serves the interactive reference at /docs', async () => {
+    const response = await app.request('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('/openapi.json');
+  });
+});
