@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { z } from 'zod';
+import { type ActionOutput, type AnyAction, isStreaming } from './action';
+import {
+  ActionFailedError,
+  ActionNotAllowedError,
+  AppNotFoundError,
+  RunAbortedError,
+  StateValidationError,
+} from './errors';
+import type { Graph } from './graph';
+import type { Persister, StoredApp } from './persister';
+import { State, type StateValues } from './state';
+import { noopTracker, type Tracker } from './tracker';
+import { diffWrites } from './writes';
+
+/** The events a run emits while it steps (the HTTP layer adds `state` before and `done` after). */
+export type EngineEvent =
+  | { event: 'action'; data: { action: string; sequence_id: number } }
+  | { event: 'delta'; data: { action: string; delta: unknown } }
+  | { event: 'step'; data: { action: string; sequence_id: number } };
+
+export interface RunOptions {
+  /** The action to run first; it must be the app's `next`. */
+  action: string;
+  /** Inputs of that action, validated by its `input` schema. */
+  inputs?: unknown;
+  signal?: AbortSignal;
+  /** Added to the graph's own halt rules for this run. */
+  haltAfter?: readonly string[];
+  haltBefore?: readonly string[];
+}
+
+export interface ForkOptions {
+  /** The source's step to start from; its latest by default. */
+  fromSequence?: number;
+  /** Keys replaced in the forked state (validated by the schema). */
+  stateOverrides?: StateValues;
+  appId?: string;
+  partitionKey: string;
+}
+
+export interface RunnerDeps {
+  persister: Persister;
+  tracker?: Tracker;
+  logger?: Logger;
+}
+
+/** Runs the apps of one graph: creates, steps, streams and forks them, committing every step. */
+export class Application<Schema extends z.ZodObject> {
+  readonly #persister: Persister;
+  readonly #tracker: Tracker;
+  readonly #logger: Logger;
+
+  constructor(
+    readonly graph: Graph<Schema>,
+    deps: RunnerDeps,
+  ) {
+    this.#persister = deps.persister;
+    this.#tracker = deps.tracker ?? noopTracker;
+    this.#logger = deps.logger ?? pino({ level: 'silent' });
+  }
+
+  /** Get or create an app in a partition, starting from the graph's initial state. */
+  create(options: { appId?: string; partitionKey: string }) {
+    return this.#persister.createApp({
+      graph: this.graph.name,
+      appId: options.appId ?? randomUUID(),
+      partitionKey: options.partitionKey,
+      position: null,
+      state: this.graph.initial,
+      parent: null,
+    });
+  }
+
+  load(appId: string): Promise<StoredApp | null> {
+    return this.#persister.loadApp({ graph: this.graph.name, appId });
+  }
+
+  /** The action that may run now, or null. */
+  next(app: StoredApp): string | null {
+    return this.graph.nextAction(app.position, app.state as z.infer<Schema>);
+  }
+
+  /** Runs exactly one action (the app's next) and returns the app after it. */
+  async step(appId: string, options: Omit<RunOptions, 'haltAfter' | 'haltBefore'>): Promise<StoredApp> {
+    return this.run(appId, { ...options, haltAfter: [...this.graph.actions.keys()] });
+  }
+
+  /** Runs like `stream` and returns the app where the run halted. */
+  async run(appId: string, options: RunOptions): Promise<StoredApp> {
+    const events = this.stream(appId, options);
+    for (;;) {
+      const item = await events.next();
+      if (item.done) return item.value;
+    }
+  }
+
+  /**
+   * Runs the named action, then keeps stepping through actions that need no input until a halt
+   * rule stops it. Yields an event as each action starts, streams and commits; returns the app.
+   */
+  async *stream(appId: string, options: RunOptions): AsyncGenerator<EngineEvent, StoredApp, void> {
+    let app = await this.load(appId);
+    if (!app) throw new AppNotFoundError(appId);
+    const next = this.next(app);
+    if (options.action !== next) throw new ActionNotAllowedError(options.action, next);
+    const haltAfter = new Set([...this.graph.haltAfter, ...(options.haltAfter ?? [])]);
+    const haltBefore = new Set([...this.graph.haltBefore, ...(options.haltBefore ?? [])]);
+    const signal = options.signal ?? new AbortController().signal;
+
+    let name: string | null = options.action;
+    let inputs = options.inputs ?? {};
+    let first = true;
+    while (name) {
+      const action = this.graph.actions.get(name) as AnyAction<z.infer<Schema>>;
+      if (!first && haltBefore.has(name)) break;
+      const parsed = action.input ? action.input.safeParse(inputs) : { success: true as const, data: {} };
+      if (!parsed.success) {
+        if (first)
+          throw new StateValidationError(`Inputs of "${name}" do not match its schema`, parsed.error);
+        break; // The next action needs inputs this request did not bring: halt before it.
+      }
+      app = yield* this.#runAction(app, action, parsed.data, signal);
+      if (haltAfter.has(name)) break;
+      name = this.next(app);
+      inputs = {};
+      first = false;
+    }
+    return app;
+  }
+
+  /** A new app (sequence 0) with the source's state at a step, keys overridden, parent set. */
+  async fork(appId: string, options: ForkOptions): Promise<StoredApp> {
+    const source = await this.load(appId);
+    if (!source) throw new AppNotFoundError(appId);
+    const sequenceId = options.fromSequence ?? source.sequenceId;
+    const at = await this.#persister.stateAt({ graph: this.graph.name, appId }, sequenceId);
+    if (!at) throw new RangeError(`App ${appId} has no step ${sequenceId} (latest is ${source.sequenceId})`);
+    const state = this.#validate({ ...at.state, ...options.stateOverrides }, 'The forked state');
+    const { app } = await this.#persister.createApp({
+      graph: this.graph.name,
+      appId: options.appId ?? randomUUID(),
+      partitionKey: options.partitionKey,
+      position: at.position,
+      state,
+      parent: { appId, sequenceId },
+    });
+    return app;
+  }
+
+  async *#runAction(
+    app: StoredApp,
+    action: AnyAction<z.infer<Schema>>,
+    inputs: unknown,
+    signal: AbortSignal,
+  ): AsyncGenerator<EngineEvent, StoredApp, void> {
+    const key = { graph: this.graph.name, appId: app.appId };
+    const info = { ...key, action: action.name, sequenceId: app.sequenceId + 1 };
+    const startedAt = new Date();
+    this.#tracker.stepStarted(info);
+    yield { event: 'action', data: { action: action.name, sequence_id: info.sequenceId } };
+
+    let output: ActionOutput<z.infer<Schema>>;
+    let state: StateValues;
+    try {
+      output = yield* this.#execute(app, action, inputs, signal);
+      state = this.#checkWrites(action, app.state, output.state.toJSON());
+    } catch (error) {
+      const endedAt = new Date();
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#persister.recordFailedStep(key, { ...info, inputs, error: message, startedAt, endedAt });
+      this.#tracker.stepFailed({
+        ...info,
+        durationMs: endedAt.getTime() - startedAt.getTime(),
+        error: message,
+      });
+      if (signal.aborted) throw new RunAbortedError(action.name);
+      throw error instanceof ActionFailedError ? error : new ActionFailedError(action.name, error);
+    }
+
+    const endedAt = new Date();
+    const step = { action: action.name, inputs, result: output.result, writes: diffWrites(app.state, state) };
+    const committed = await this.#persister.commitStep(
+      key,
+      app.sequenceId,
+      { ...step, startedAt, endedAt },
+      { state, position: action.name },
+    );
+    this.#tracker.stepCommitted({ ...info, durationMs: endedAt.getTime() - startedAt.getTime() });
+    yield { event: 'step', data: { action: action.name, sequence_id: committed.sequenceId } };
+    return committed;
+  }
+
+  /** Calls the action; a streaming one yields its deltas, checking the signal between them. */
+  async *#execute(
+    app: StoredApp,
+    action: AnyAction<z.infer<Schema>>,
+    inputs: unknown,
+    signal: AbortSignal,
+  ): AsyncGenerator<EngineEvent, ActionOutput<z.infer<Schema>>, void> {
+    const ctx = {
+      signal,
+      appId: app.appId,
+      logger: this.#logger.child({ appId: app.appId, action: action.name }),
+    };
+    const output = action.run(new State(app.state as z.infer<Schema>), inputs, ctx);
+    if (!isStreaming(output)) return await output;
+    for (;;) {
+      signal.throwIfAborted();
+      const item = await output.next();
+      if (item.done) {
+        signal.throwIfAborted();
+        return item.value;
+      }
+      yield { event: 'delta', data: { action: action.name, delta: item.value } };
+    }
+  }
+
+  /** Fails the step when the action changed a key outside `writes` or broke the schema. */
+  #checkWrites(action: AnyAction<z.infer<Schema>>, before: StateValues, after: StateValues): StateValues {
+    const allowed = new Set<string>(action.writes);
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (before[key] !== after[key] && !allowed.has(key)) {
+        throw new ActionFailedError(action.name, `it wrote "${key}", which is not in its writes`);
+      }
+    }
+    return this.#validate(after, `The state written by "${action.name}"`);
+  }
+
+  #validate(state: StateValues, what: string): StateValues {
+    const parsed = this.graph.state.safeParse(state);
+    if (!parsed.success)
+      throw new StateValidationError(`${what} does not match the state schema`, parsed.error);
+    // Keep the caller's object (not zod's copy) so unchanged values stay the same references.
+    return state;
+  }
+}

@@ -1,0 +1,56 @@
+import type { ZodError } from 'zod';
+
+export { SequenceConflictError } from './persister';
+
+/** The app does not exist (the API answers 404). */
+export class AppNotFoundError extends Error {
+  constructor(readonly appId: string) {
+    super(`App ${appId} does not exist`);
+    this.name = 'AppNotFoundError';
+  }
+}
+
+/** The named action is not the app's next one (the API answers 409 with `next`). */
+export class ActionNotAllowedError extends Error {
+  constructor(
+    readonly action: string,
+    readonly next: string | null,
+  ) {
+    super(
+      next
+        ? `Action "${action}" may not run now; "${next}" is next`
+        : `Action "${action}" may not run now; the app is done`,
+    );
+    this.name = 'ActionNotAllowedError';
+  }
+}
+
+/** Inputs or a state change did not match a schema (the API answers 422). */
+export class StateValidationError extends Error {
+  constructor(
+    message: string,
+    readonly zodError: ZodError,
+  ) {
+    super(message);
+    this.name = 'StateValidationError';
+  }
+}
+
+/** An action threw, or wrote what it may not; the state stays at the last commit. */
+export class ActionFailedError extends Error {
+  constructor(
+    readonly action: string,
+    cause: unknown,
+  ) {
+    super(`Action "${action}" failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ActionFailedError';
+  }
+}
+
+/** The run was aborted (client gone or cancelled) while an action ran; nothing of it was committed. */
+export class RunAbortedError extends Error {
+  constructor(readonly action: string) {
+    super(`Action "${action}" was aborted`);
+    this.name = 'RunAbortedError';
+  }
+}

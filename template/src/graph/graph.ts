@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import type { AnyAction } from './action';
+import type { StateValues } from './state';
+
+/** A condition on the state after `from` ran; `'default'` (or none) always matches. */
+export type Condition<S extends StateValues> = ((state: S) => boolean) | 'default';
+
+/** `[from, to, condition?]`: after `from`, go to `to` when the condition holds. Checked in order. */
+export type Transition<S extends StateValues> = readonly [from: string, to: string, condition?: Condition<S>];
+
+export interface GraphDefinition<Schema extends z.ZodObject> {
+  name: string;
+  state: Schema;
+  initial: z.infer<Schema>;
+  actions: readonly AnyAction<z.infer<Schema>>[];
+  transitions: readonly Transition<z.infer<Schema>>[];
+  /** Where a new app starts; the first action by default. */
+  entrypoint?: string;
+  /** A request stops after running one of these. */
+  haltAfter?: readonly string[];
+  /** A request stops before running one of these (unless it names it). */
+  haltBefore?: readonly string[];
+}
+
+export interface Graph<Schema extends z.ZodObject = z.ZodObject> {
+  name: string;
+  state: Schema;
+  initial: z.infer<Schema>;
+  actions: ReadonlyMap<string, AnyAction<z.infer<Schema>>>;
+  entrypoint: string;
+  haltAfter: ReadonlySet<string>;
+  haltBefore: ReadonlySet<string>;
+  /** The action that may run after `position` (null: a new app), or null when none may. */
+  nextAction(position: string | null, state: z.infer<Schema>): string | null;
+}
+
+export class GraphDefinitionError extends Error {
+  constructor(graph: string, problems: string[]) {
+    super(`Graph "${graph}" is not well formed:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'GraphDefinitionError';
+  }
+}
+
+/** Builds a graph, or throws a GraphDefinitionError listing everything to fix. */
+export function graph<Schema extends z.ZodObject>(definition: GraphDefinition<Schema>): Graph<Schema> {
+  type S = z.infer<Schema>;
+  const actions = new Map(definition.actions.map((action) => [action.name, action]));
+  const entrypoint = definition.entrypoint ?? definition.actions[0]?.name ?? '';
+  const haltAfter = new Set(definition.haltAfter ?? []);
+  const haltBefore = new Set(definition.haltBefore ?? []);
+
+  const problems = findProblems(definition, actions, entrypoint, haltAfter, haltBefore);
+  if (problems.length > 0) throw new GraphDefinitionError(definition.name, problems);
+  const initial = definition.state.parse(definition.initial) as S;
+
+  const outgoing = new Map<string, Transition<S>[]>();
+  for (const transition of definition.transitions) {
+    outgoing.set(transition[0], [...(outgoing.get(transition[0]) ?? []), transition]);
+  }
+
+  return {
+    name: definition.name,
+    state: definition.state,
+    initial,
+    actions,
+    entrypoint,
+    haltAfter,
+    haltBefore,
+    nextAction(position, state) {
+      if (position === null) return entrypoint;
+      for (const [, to, condition] of outgoing.get(position) ?? []) {
+        if (condition === undefined || condition === 'default' || condition(state)) return to;
+      }
+      return null;
+    },
+  };
+}
+
+function findProblems<S extends StateValues>(
+  definition: GraphDefinition<z.ZodObject>,
+  actions: ReadonlyMap<string, AnyAction<S>>,
+  entrypoint: string,
+  haltAfter: ReadonlySet<string>,
+  haltBefore: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
+  const schemaKeys = new Set(Object.keys(definition.state.shape));
+  const seen = new Set<string>();
+  for (const action of definition.actions) {
+    if (seen.has(action.name)) problems.push(`two actions are named "${action.name}": rename one`);
+    seen.add(action.name);
+    for (const key of [...action.reads, ...action.writes]) {
+      if (!schemaKeys.has(key)) {
+        problems.push(
+          `action "${action.name}" uses key "${key}", which the state schema lacks: add it or fix the name`,
+        );
+      }
+    }
+  }
+  if (actions.size === 0) problems.push('the graph has no actions');
+  if (!actions.has(entrypoint) && actions.size > 0)
+    problems.push(`entrypoint "${entrypoint}" is not an action`);
+
+  for (const [from, to] of definition.transitions) {
+    for (const name of [from, to]) {
+      if (!actions.has(name))
+        problems.push(`transition ${from} -> ${to} names "${name}", which is not an action`);
+    }
+  }
+  for (const [list, names] of [
+    ['haltAfter', haltAfter],
+    ['haltBefore', haltBefore],
+  ] as const) {
+    for (const name of names)
+      if (!actions.has(name)) problems.push(`${list} names "${name}", which is not an action`);
+  }
+
+  const hasWayOut = new Set(definition.transitions.map(([from]) => from));
+  for (const name of actions.keys()) {
+    if (!hasWayOut.has(name) && !haltAfter.has(name)) {
+      problems.push(`action "${name}" has no transition out and is not in haltAfter: add one of the two`);
+    }
+  }
+
+  const reachable = new Set([entrypoint]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [from, to] of definition.transitions) {
+      if (reachable.has(from) && !reachable.has(to)) {
+        reachable.add(to);
+        grew = true;
+      }
+    }
+  }
+  for (const name of actions.keys()) {
+    if (!reachable.has(name))
+      problems.push(`action "${name}" cannot be reached from "${entrypoint}": add a transition to it`);
+  }
+
+  const initial = definition.state.safeParse(definition.initial);
+  if (!initial.success) {
+    problems.push(
+      `initial state does not match the schema: ${initial.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return problems;
+}
