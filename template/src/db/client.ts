@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Logger } from '../lib/logger';
+import * as pgTables from './schema.pg';
+import * as sqliteTables from './schema.sqlite';
+
+/**
+ * The queries of this project are written once, against drizzle's Postgres builder types. The SQLite
+ * tables mirror the Postgres ones column for column with the same TypeScript types (see
+ * schema-parity.test.ts), and drizzle's builders share their surface, so `db` and `tables` below are
+ * the dialect's own objects seen through the Postgres types. Only transactions differ (better-sqlite3
+ * runs them synchronously), which is why `sqlite` is also exposed.
+ */
+export type Tables = typeof pgTables;
+export type Db = NodePgDatabase<Tables>;
+
+export interface Database {
+  dialect: 'sqlite' | 'postgres';
+  db: Db;
+  tables: Tables;
+  /** The SQLite handle for synchronous transactions; null on Postgres. */
+  sqlite: BetterSQLite3Database<typeof sqliteTables> | null;
+  /** Applies the committed migrations (drizzle/sqlite or drizzle/pg). Safe to run from several instances. */
+  migrate(): Promise<void>;
+  /** Runs a query; throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrations = (dialect: 'sqlite' | 'pg') =>
+  fileURLToPath(new URL(`../../drizzle/${dialect}`, import.meta.url));
+
+/** Opens the database DATABASE_URL names: `file:…` is SQLite, `postgres://…` is Postgres. */
+export async function createDatabase(url: string, logger?: Logger): Promise<Database> {
+  return url.startsWith('file:') ? openSqlite(url.slice('file:'.length), logger) : openPostgres(url, logger);
+}
+
+function openSqlite(path: string, logger?: Logger): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const client = new BetterSqlite3(path);
+  client.pragma('journal_mode = WAL');
+  // WAL with synchronous=NORMAL never corrupts the database and never loses a step to a process
+  // crash (SIGKILL); only a power loss may drop the last commits. FULL would fsync every step.
+  client.pragma('synchronous = NORMAL');
+  client.pragma('busy_timeout = 5000');
+  client.pragma('foreign_keys = ON');
+  const sqlite = drizzleSqlite(client, { schema: sqliteTables });
+  logger?.debug({ path }, 'opened SQLite');
+  return {
+    dialect: 'sqlite',
+    db: sqlite as unknown as Db,
+    tables: sqliteTables as unknown as Tables,
+    sqlite,
+    async migrate() {
+      migrateSqlite(sqlite, { migrationsFolder: migrations('sqlite') });
+    },
+    async ping() {
+      client.prepare('select 1').get();
+    },
+    async close() {
+      if (client.open) client.close();
+    },
+  };
+}
+
+/** Any fixed number works; instances that share the database agree on it. */
+const MIGRATION_LOCK = 7_402_113;
+
+function openPostgres(url: string, logger?: Logger): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', (error) => logger?.error({ err: error }, 'idle Postgres client failed'));
+  const db = drizzlePg(pool, { schema: pgTables });
+  return {
+    dialect: 'postgres',
+    db,
+    tables: pgTables,
+    sqlite: null,
+    async migrate() {
+      // Two instances starting at once must not both apply the same migration.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await migratePg(drizzlePg(client), { migrationsFolder: migrations('pg') });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+        client.release();
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+// The Postgres tables. schema.sqlite.ts mirrors them column for column (test/db/schema-parity.test.ts
+// holds the two in step), so one repository serves both dialects.
+
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** One row per app: where it stands now, and the state it started from (for rebuilding any step). */
+export const apps = pgTable(
+  'apps',
+  {
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    partitionKey: text('partition_key').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    position: text('position'),
+    state: jsonb('state').$type<Record<string, unknown>>().notNull(),
+    originState: jsonb('origin_state').$type<Record<string, unknown>>().notNull(),
+    originPosition: text('origin_position'),
+    parentAppId: text('parent_app_id'),
+    parentSequenceId: integer('parent_sequence_id'),
+    createdAt: time('created_at').notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.graph, table.appId] }),
+    index('apps_partition_created').on(table.graph, table.partitionKey, table.createdAt),
+    index('apps_graph_created').on(table.graph, table.createdAt),
+  ],
+);
+
+/** One row per step: what the action wrote (not the whole state), and a full snapshot every K steps. */
+export const steps = pgTable(
+  'steps',
+  {
+    id: serial('id').primaryKey(),
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    action: text('action').notNull(),
+    inputs: jsonb('inputs'),
+    result: jsonb('result'),
+    writes: jsonb('writes').$type<import('../graph/persister').StateWrite[]>().notNull(),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>(),
+    status: text('status', { enum: ['committed', 'failed'] }).notNull(),
+    error: text('error'),
+    startedAt: time('started_at').notNull(),
+    endedAt: time('ended_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (table) => [
+    index('steps_app_sequence').on(table.graph, table.appId, table.sequenceId),
+    // A committed sequence id exists once: the last guard against a duplicated step.
+    uniqueIndex('steps_committed_once')
+      .on(table.graph, table.appId, table.sequenceId)
+      .where(sql`status = 'committed'`),
+  ],
+);
+
+/** Sharing: `subject` may read (or also write) an app it does not own. */
+export const grants = pgTable(
+  'grants',
+  {
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    subject: text('subject').notNull(),
+    permission: text('permission', { enum: ['read', 'write'] }).notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.graph, table.appId, table.subject] }),
+    index('grants_subject').on(table.subject),
+  ],
+);
+
+/** Background runs: an action to run on an app, claimed by one worker. */
+export const runs = pgTable(
+  'runs',
+  {
+    runId: text('run_id').primaryKey(),
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    action: text('action').notNull(),
+    inputs: jsonb('inputs'),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    attempt: integer('attempt').notNull(),
+    createdAt: time('created_at').notNull(),
+    startedAt: time('started_at'),
+    endedAt: time('ended_at'),
+  },
+  (table) => [index('runs_status_created').on(table.status, table.createdAt)],
+);
+
+/** The events of a run, kept so a client can replay them from any id. */
+export const runEvents = pgTable(
+  'run_events',
+  {
+    runId: text('run_id').notNull(),
+    id: integer('id').notNull(),
+    event: text('event').notNull(),
+    data: jsonb('data').notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.id] })],
+);

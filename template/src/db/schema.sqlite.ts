@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// The SQLite tables: the same names, columns and TypeScript types as schema.pg.ts (JSON as text,
+// times as epoch milliseconds). test/db/schema-parity.test.ts fails when the two drift.
+
+const time = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const json = <T = unknown>(name: string) => text(name, { mode: 'json' }).$type<T>();
+
+export const apps = sqliteTable(
+  'apps',
+  {
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    partitionKey: text('partition_key').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    position: text('position'),
+    state: json<Record<string, unknown>>('state').notNull(),
+    originState: json<Record<string, unknown>>('origin_state').notNull(),
+    originPosition: text('origin_position'),
+    parentAppId: text('parent_app_id'),
+    parentSequenceId: integer('parent_sequence_id'),
+    createdAt: time('created_at').notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.graph, table.appId] }),
+    index('apps_partition_created').on(table.graph, table.partitionKey, table.createdAt),
+    index('apps_graph_created').on(table.graph, table.createdAt),
+  ],
+);
+
+export const steps = sqliteTable(
+  'steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    action: text('action').notNull(),
+    inputs: json('inputs'),
+    result: json('result'),
+    writes: json<import('../graph/persister').StateWrite[]>('writes').notNull(),
+    snapshot: json<Record<string, unknown>>('snapshot'),
+    status: text('status', { enum: ['committed', 'failed'] }).notNull(),
+    error: text('error'),
+    startedAt: time('started_at').notNull(),
+    endedAt: time('ended_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (table) => [
+    index('steps_app_sequence').on(table.graph, table.appId, table.sequenceId),
+    uniqueIndex('steps_committed_once')
+      .on(table.graph, table.appId, table.sequenceId)
+      .where(sql`status = 'committed'`),
+  ],
+);
+
+export const grants = sqliteTable(
+  'grants',
+  {
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    subject: text('subject').notNull(),
+    permission: text('permission', { enum: ['read', 'write'] }).notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.graph, table.appId, table.subject] }),
+    index('grants_subject').on(table.subject),
+  ],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    runId: text('run_id').primaryKey(),
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    action: text('action').notNull(),
+    inputs: json('inputs'),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    attempt: integer('attempt').notNull(),
+    createdAt: time('created_at').notNull(),
+    startedAt: time('started_at'),
+    endedAt: time('ended_at'),
+  },
+  (table) => [index('runs_status_created').on(table.status, table.createdAt)],
+);
+
+export const runEvents = sqliteTable(
+  'run_events',
+  {
+    runId: text('run_id').notNull(),
+    id: integer('id').notNull(),
+    event: text('event').notNull(),
+    data: json('data').notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.id] })],
+);
