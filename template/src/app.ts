@@ -59,7 +59,8 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'Switchyard API',
       version: '1.0.0',
-      description: 'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
     },
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Switchyard API' }));

@@ -14,9 +14,12 @@ const byteSize = z
     return Number(digits) * multiplier;
   });
 
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /** Every variable of the project, with its default. docs/configuration.md describes each. */
 export const configSchema = z
@@ -26,7 +29,10 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z
       .string()
-      .regex(/^(file:|postgres:\/\/|postgresql:\/\/)/, 'must start with file: (SQLite) or postgres:// (Postgres)')
+      .regex(
+        /^(file:|postgres:\/\/|postgresql:\/\/)/,
+        'must start with file: (SQLite) or postgres:// (Postgres)',
+      )
       .default('file:./data/app.db'),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
     JWT_SECRET: z
@@ -55,10 +61,18 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET (or JWT_JWKS_URL)' });
     }
     if (env.AUTH_DEV_LOGIN && env.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_LOGIN'], message: 'must be off when NODE_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_DEV_LOGIN'],
+        message: 'must be off when NODE_ENV=production',
+      });
     }
     if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_BASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['OPENAI_BASE_URL'], message: 'is required when LLM_PROVIDER=openai' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENAI_BASE_URL'],
+        message: 'is required when LLM_PROVIDER=openai',
+      });
     }
     if (env.LLM_PROVIDER === 'openai' && !env.LLM_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_PROVIDER=openai' });

@@ -15,7 +15,9 @@ export interface StreamEvent<T = unknown> {
  */
 export async function* streamEvents<T = unknown>(response: Response): AsyncGenerator<StreamEvent<T>> {
   if (!response.body) throw new Error(`Expected an event stream, got ${response.status} with no body`);
-  const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  const events = response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream());
   const reader = events.getReader();
   try {
     for (;;) {

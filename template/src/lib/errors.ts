@@ -33,7 +33,13 @@ const titles: Record<number, string> = {
 
 /** Builds a problem object; `type` is "about:blank" as RFC 9457 recommends for plain HTTP statuses. */
 export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
-  return { type: 'about:blank', title: titles[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
+  return {
+    type: 'about:blank',
+    title: titles[status] ?? 'Error',
+    status,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  };
 }
 
 /**

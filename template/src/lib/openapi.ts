@@ -45,9 +45,15 @@ export function errorResponses<S extends keyof typeof errorDescriptions>(...stat
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { content: { 'application/problem+json': { schema: ProblemSchema } }, description: errorDescriptions[status] },
+      {
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+        description: errorDescriptions[status],
+      },
     ]),
-  ) as Record<S, { content: { 'application/problem+json': { schema: typeof ProblemSchema } }; description: string }>;
+  ) as Record<
+    S,
+    { content: { 'application/problem+json': { schema: typeof ProblemSchema } }; description: string }
+  >;
 }
 
 /** An OpenAPIHono router whose validation failures answer 422 problem+json. */

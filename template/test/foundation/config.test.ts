@@ -65,7 +65,9 @@ describe('loadConfig', () => {
   it('requires a signing key of at least 32 bytes', () => {
     expect(problemsOf({})).toEqual(['JWT_SECRET: set JWT_SECRET (or JWT_JWKS_URL)']);
     expect(problemsOf({ JWT_SECRET: 'short' })[0]).toMatch(/^JWT_SECRET: must be at least 32 bytes/);
-    expect(loadConfig({ JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' }).JWT_SECRET).toBeUndefined();
+    expect(
+      loadConfig({ JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' }).JWT_SECRET,
+    ).toBeUndefined();
   });
 
   it('refuses the dev login in production', () => {

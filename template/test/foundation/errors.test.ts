@@ -90,7 +90,12 @@ describe('errors leave as problem+json', () => {
     const { app, logs } = appWithUserRoutes();
     await app.request('/healthz');
     const line = logs.map((entry) => JSON.parse(entry)).find((entry) => entry.msg === 'request');
-    expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200, requestId: expect.any(String) });
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/healthz',
+      status: 200,
+      requestId: expect.any(String),
+    });
     expect(line.durationMs).toBeGreaterThanOrEqual(0);
   });
 

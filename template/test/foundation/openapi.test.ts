@@ -4,7 +4,11 @@ import { createApp } from '../../src/app';
 import { expectValidOpenApi } from '../helpers/openapi-validator';
 import { testConfig } from '../helpers/test-config';
 
-const app = createApp({ config: testConfig(), logger: pino({ level: 'silent' }), checkDatabase: async () => {} });
+const app = createApp({
+  config: testConfig(),
+  logger: pino({ level: 'silent' }),
+  checkDatabase: async () => {},
+});
 
 describe('API documentation', () => {
   it('serves an OpenAPI 3.1 document that passes a validator', async () => {

@@ -18,7 +18,13 @@ async function serverWithSlowRoute(requestMs: number, shutdownTimeoutMs: number)
     await sleep(requestMs);
     return c.json({ finished: true });
   });
-  const running = await startServer({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', shutdownTimeoutMs, logger });
+  const running = await startServer({
+    fetch: app.fetch,
+    port: 0,
+    hostname: '127.0.0.1',
+    shutdownTimeoutMs,
+    logger,
+  });
   return { running, requestStarted, url: `http://127.0.0.1:${running.port}` };
 }
 
