@@ -4,10 +4,24 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
+import type { Redis } from 'ioredis';
+import { devTokenRoutes } from './auth/dev-token-route';
+import type { AuthVariables } from './auth/user';
+import { chatbotGraph } from './chatbot/graph';
+import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
+import { AppsRepository } from './db/apps-repository';
+import type { Database } from './db/client';
+import { DrizzlePersister } from './db/drizzle-persister';
+import { GrantsRepository } from './db/grants-repository';
+import { Application } from './graph/application';
+import { graphRoutes } from './graph/http/graph-routes';
+import { LogTracker } from './graph/log-tracker';
 import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
+import { authenticate } from './middleware/auth';
+import { rateLimit } from './middleware/rate-limit';
 import { type RequestLogVariables, requestLog } from './middleware/request-log';
 import { healthRoutes } from './routes/health';
 
@@ -15,11 +29,13 @@ import { healthRoutes } from './routes/health';
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  /** Throws when the database does not answer (used by /readyz). */
-  checkDatabase: () => Promise<void>;
+  database: Database;
+  llm: LlmProvider;
+  /** Shares rate limits (and run events) across instances when REDIS_URL is set. */
+  redis?: Redis;
 }
 
-export type AppEnv = { Variables: RequestLogVariables };
+export type AppEnv = { Variables: RequestLogVariables & AuthVariables };
 
 /** Streams stay open as long as they need; everything else is bounded by REQUEST_TIMEOUT_MS. */
 const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
@@ -46,7 +62,33 @@ export function createApp(deps: AppDeps) {
   );
   app.use((c, next) => (isStreaming(c.req.path) ? next() : requestTimeout(c, next)));
 
-  app.route('/', healthRoutes(deps.checkDatabase));
+  app.route(
+    '/',
+    healthRoutes(() => deps.database.ping()),
+  );
+  if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
+
+  app.use(
+    '/api/*',
+    authenticate({
+      secret: config.JWT_SECRET,
+      jwksUrl: config.JWT_JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
+    rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
+  );
+  const repositories = {
+    apps: new AppsRepository(deps.database),
+    grants: new GrantsRepository(deps.database),
+  };
+  const persister = new DrizzlePersister(deps.database);
+  const chatbot = new Application(chatbotGraph(deps.llm), {
+    persister,
+    tracker: new LogTracker(logger),
+    logger,
+  });
+  app.route('/api/v1/chatbot', graphRoutes(chatbot, repositories));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { createApp } from './app';
+import { createLlmProvider } from './chatbot/llm';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './db/client';
 import { createLogger } from './lib/logger';
@@ -21,7 +23,8 @@ const logger = createLogger(config);
 const database = await createDatabase(config.DATABASE_URL, logger);
 await database.migrate();
 
-const app = createApp({ config, logger, checkDatabase: () => database.ping() });
+const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false }) : undefined;
+const app = createApp({ config, logger, database, llm: createLlmProvider(config), redis });
 const running = await startServer({
   fetch: app.fetch,
   port: config.PORT,
@@ -37,6 +40,7 @@ async function stop(signal: string) {
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await running.shutdown();
   await database.close();
+  redis?.disconnect();
   logger.info('bye');
   process.exit(0);
 }

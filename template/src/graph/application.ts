@@ -78,6 +78,11 @@ export class Application<Schema extends z.ZodObject> {
     return this.#persister.loadApp({ graph: this.graph.name, appId });
   }
 
+  /** Tracked steps of an app (sequence id > after), committed and failed, in order. */
+  steps(appId: string, page: { after: number; limit: number }) {
+    return this.#persister.listSteps({ graph: this.graph.name, appId }, page);
+  }
+
   /** The action that may run now, or null. */
   next(app: StoredApp): string | null {
     return this.graph.nextAction(app.position, app.state as z.infer<Schema>);

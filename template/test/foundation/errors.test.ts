@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
+import { afterAll, describe, expect, it } from 'vitest';
 import { jsonBody, jsonContent } from '../../src/lib/openapi';
-import { testConfig } from '../helpers/test-config';
+import { createTestApp } from '../helpers/test-app';
 
 const echo = createRoute({
   method: 'post',
@@ -13,10 +12,17 @@ const echo = createRoute({
 });
 
 /** The real app plus two routes of the kind a user adds beside the generated ones. */
-function appWithUserRoutes() {
+const opened: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const testApp of opened) await testApp.close();
+});
+
+async function appWithUserRoutes() {
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
-  const app = createApp({ config: testConfig({ BODY_LIMIT: '1kb' }), logger, checkDatabase: async () => {} });
+  const testApp = await createTestApp({ env: { BODY_LIMIT: '1kb' }, logger });
+  opened.push(testApp);
+  const { app } = testApp;
   app.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
   app.get('/boom', () => {
     throw new Error('secret internal detail');
@@ -41,42 +47,42 @@ async function expectProblem(response: Response, status: number) {
 
 describe('errors leave as problem+json', () => {
   it('accepts a valid body', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     const response = await app.request('/echo', post('{"name":"ada","age":36}'));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ name: 'ada' });
   });
 
   it('404 for an unknown route', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     const body = await expectProblem(await app.request('/nowhere'), 404);
     expect(body.detail).toBe('No route for GET /nowhere.');
   });
 
   it('400 for malformed JSON', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     await expectProblem(await app.request('/echo', post('{"name":')), 400);
   });
 
   it('422 with one entry per failing field', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     const body = await expectProblem(await app.request('/echo', post('{"name":"","age":"old"}')), 422);
     expect(body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['age', 'name']);
   });
 
   it('415 for a body sent without a JSON content type', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     await expectProblem(await app.request('/echo', post('name=ada', 'text/plain')), 415);
   });
 
   it('413 for a body over BODY_LIMIT', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     const big = JSON.stringify({ name: 'x'.repeat(2048), age: 1 });
     await expectProblem(await app.request('/echo', post(big)), 413);
   });
 
   it('500 without the stack, which goes to the log with the request id', async () => {
-    const { app, logs } = appWithUserRoutes();
+    const { app, logs } = await appWithUserRoutes();
     const response = await app.request('/boom', { headers: { 'x-request-id': 'req-42' } });
     const body = await expectProblem(response, 500);
     expect(JSON.stringify(body)).not.toContain('secret internal detail');
@@ -87,7 +93,7 @@ describe('errors leave as problem+json', () => {
   });
 
   it('logs one line per request with id, method, path, status and duration', async () => {
-    const { app, logs } = appWithUserRoutes();
+    const { app, logs } = await appWithUserRoutes();
     await app.request('/healthz');
     const line = logs.map((entry) => JSON.parse(entry)).find((entry) => entry.msg === 'request');
     expect(line).toMatchObject({
@@ -100,18 +106,16 @@ describe('errors leave as problem+json', () => {
   });
 
   it('sets secure headers and no CORS by default', async () => {
-    const { app } = appWithUserRoutes();
+    const { app } = await appWithUserRoutes();
     const response = await app.request('/healthz', { headers: { origin: 'https://evil.example' } });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('answers CORS for configured origins only', async () => {
-    const app = createApp({
-      config: testConfig({ CORS_ORIGINS: 'https://app.example' }),
-      logger: pino({ level: 'silent' }),
-      checkDatabase: async () => {},
-    });
+    const testApp = await createTestApp({ env: { CORS_ORIGINS: 'https://app.example' } });
+    opened.push(testApp);
+    const { app } = testApp;
     const allowed = await app.request('/healthz', { headers: { origin: 'https://app.example' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
     const other = await app.request('/healthz', { headers: { origin: 'https://evil.example' } });

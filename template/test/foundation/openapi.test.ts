@@ -1,18 +1,16 @@
-import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectValidOpenApi } from '../helpers/openapi-validator';
-import { testConfig } from '../helpers/test-config';
+import { createTestApp } from '../helpers/test-app';
 
-const app = createApp({
-  config: testConfig(),
-  logger: pino({ level: 'silent' }),
-  checkDatabase: async () => {},
+let testApp: Awaited<ReturnType<typeof createTestApp>>;
+beforeAll(async () => {
+  testApp = await createTestApp();
 });
+afterAll(() => testApp.close());
 
 describe('API documentation', () => {
   it('serves an OpenAPI 3.1 document that passes a validator', async () => {
-    const response = await app.request('/openapi.json');
+    const response = await testApp.app.request('/openapi.json');
     expect(response.status).toBe(200);
     const document = await response.json();
     expect(document.openapi).toBe('3.1.0');
@@ -22,7 +20,7 @@ describe('API documentation', () => {
   });
 
   it('serves the interactive reference at /docs', async () => {
-    const response = await app.request('/docs');
+    const response = await testApp.app.request('/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain('/openapi.json');

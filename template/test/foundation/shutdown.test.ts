@@ -1,14 +1,20 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server';
-import { testConfig } from '../helpers/test-config';
+import { createTestApp } from '../helpers/test-app';
+
+const opened: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const testApp of opened) await testApp.close();
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serverWithSlowRoute(requestMs: number, shutdownTimeoutMs: number) {
   const logger = pino({ level: 'silent' });
-  const app = createApp({ config: testConfig(), logger, checkDatabase: async () => {} });
+  const testApp = await createTestApp();
+  opened.push(testApp);
+  const { app } = testApp;
   let started!: () => void;
   const requestStarted = new Promise<void>((resolve) => {
     started = resolve;

@@ -1,0 +1,33 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
+import { signDevToken } from './sign-token';
+
+const DevTokenRequest = z
+  .object({
+    sub: z.string().min(1).max(200).describe('The subject to sign in as'),
+    roles: z.array(z.string().min(1)).max(20).optional().describe('Roles, e.g. ["admin"]'),
+  })
+  .openapi('DevTokenRequest');
+
+const devToken = createRoute({
+  method: 'post',
+  path: '/auth/dev-token',
+  operationId: 'dev_token',
+  tags: ['auth'],
+  summary: 'Sign in for development',
+  description:
+    'Returns a one-hour HS256 token for any subject. Only mounted when AUTH_DEV_LOGIN is on (never in production).',
+  request: { body: jsonBody(DevTokenRequest, 'Who to sign in as') },
+  responses: {
+    200: jsonContent(z.object({ token: z.string().describe('A bearer token') }), 'The token'),
+    ...errorResponses(400, 422),
+  },
+});
+
+/** POST /auth/dev-token: a token for anyone, for local development only. */
+export function devTokenRoutes(secret: string) {
+  return createRouter().openapi(devToken, async (c) => {
+    const { sub, roles } = c.req.valid('json');
+    return c.json({ token: await signDevToken(secret, { sub, roles }) }, 200);
+  });
+}

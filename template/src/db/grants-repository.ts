@@ -1,0 +1,64 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Permission } from '../auth/policy';
+import type { AppKey } from '../graph/persister';
+import type { Database } from './client';
+
+export interface Grant {
+  subject: string;
+  permission: Permission;
+  createdAt: Date;
+}
+
+/** Sharing grants: which subjects may read or write an app they do not own. */
+export class GrantsRepository {
+  constructor(private readonly database: Database) {}
+
+  async permissionOf(key: AppKey, subject: string): Promise<Permission | null> {
+    const { db, tables } = this.database;
+    const [row] = await db
+      .select({ permission: tables.grants.permission })
+      .from(tables.grants)
+      .where(and(grantOn(this.database, key), eq(tables.grants.subject, subject)))
+      .limit(1);
+    return row?.permission ?? null;
+  }
+
+  async put(key: AppKey, subject: string, permission: Permission): Promise<Grant> {
+    const { db, tables } = this.database;
+    const createdAt = new Date();
+    await db
+      .insert(tables.grants)
+      .values({ ...key, subject, permission, createdAt })
+      .onConflictDoUpdate({
+        target: [tables.grants.graph, tables.grants.appId, tables.grants.subject],
+        set: { permission },
+      });
+    return (await this.list(key)).find((grant) => grant.subject === subject) as Grant;
+  }
+
+  /** Removes a grant; false when there was none. */
+  async delete(key: AppKey, subject: string): Promise<boolean> {
+    const { db, tables } = this.database;
+    const removed = await db
+      .delete(tables.grants)
+      .where(and(grantOn(this.database, key), eq(tables.grants.subject, subject)))
+      .returning({ subject: tables.grants.subject });
+    return removed.length > 0;
+  }
+
+  async list(key: AppKey): Promise<Grant[]> {
+    const { db, tables } = this.database;
+    return db
+      .select({
+        subject: tables.grants.subject,
+        permission: tables.grants.permission,
+        createdAt: tables.grants.createdAt,
+      })
+      .from(tables.grants)
+      .where(grantOn(this.database, key))
+      .orderBy(asc(tables.grants.subject));
+  }
+}
+
+const grantOn = ({ tables }: Database, key: AppKey) =>
+  and(eq(tables.grants.graph, key.graph), eq(tables.grants.appId, key.appId));

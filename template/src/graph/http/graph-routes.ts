@@ -1,0 +1,237 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { type Access, accessTo, allows, canCreateIn, needs } from '../../auth/policy';
+import type { AuthVariables } from '../../auth/user';
+import type { AppsRepository } from '../../db/apps-repository';
+import type { Grant, GrantsRepository } from '../../db/grants-repository';
+import { ProblemError, problem, problemResponse, problems } from '../../lib/errors';
+import { createRouter } from '../../lib/openapi';
+import type { RequestLogVariables } from '../../middleware/request-log';
+import { toAppView } from '../app-view';
+import type { Application } from '../application';
+import { ActionNotAllowedError } from '../errors';
+import type { StoredApp } from '../persister';
+import { engineProblem } from './engine-problems';
+import { defineGraphRoutes } from './routes';
+import { sseResponse } from './sse';
+
+export interface GraphRoutesOptions {
+  apps: AppsRepository;
+  grants: GrantsRepository;
+}
+
+type Env = { Variables: AuthVariables & RequestLogVariables };
+
+/**
+ * The HTTP API of one graph, derived from its schemas: mount it with
+ * `app.route('/api/v1/chatbot', graphRoutes(chatbot, options))` behind `authenticate()`.
+ * Handlers stay thin: validate (done by the route schemas), authorize, call the engine, map errors.
+ */
+export function graphRoutes<Schema extends z.ZodObject>(
+  application: Application<Schema>,
+  options: GraphRoutesOptions,
+) {
+  const graph = application.graph;
+  const routes = defineGraphRoutes(graph);
+  const router = createRouter<Env>();
+  const key = (appId: string) => ({ graph: graph.name, appId });
+  const view = (app: StoredApp) => toAppView(app, application.next(app));
+
+  /** Loads an app the caller may `needed`; 404 when it may not even read it (no existence leak), else 403. */
+  async function authorized(c: Context<Env>, appId: string, needed: Access): Promise<StoredApp> {
+    const user = c.get('user');
+    const app = await application.load(appId);
+    if (!app) throw problems.notFound();
+    const owns = accessTo(user, app.partitionKey, null) === 'manage';
+    const access = owns
+      ? 'manage'
+      : accessTo(user, app.partitionKey, await options.grants.permissionOf(key(appId), user.sub));
+    if (!allows(access, 'read')) throw problems.notFound();
+    if (!allows(access, needed)) throw problems.forbidden('You may read this app but not change it.');
+    return app;
+  }
+
+  /** Engine errors become problems; anything else is rethrown for the app's 500 handler. */
+  async function fail(c: Context<Env>, error: unknown, appId: string): Promise<Response> {
+    const found = await engineProblem(error, async () => {
+      const app = await application.load(appId);
+      return app ? application.next(app) : null;
+    });
+    if (!found) throw error;
+    if (found.status >= 500) c.get('logger').error({ err: error, appId }, 'action failed');
+    return problemResponse(c, found);
+  }
+
+  router.openapi(routes.createApp, async (c) => {
+    const user = c.get('user');
+    const body = c.req.valid('json');
+    const partitionKey = body.partition_key ?? user.sub;
+    if (!canCreateIn(user, partitionKey))
+      throw problems.forbidden('You may only create apps in your own partition.');
+    if (body.app_id) {
+      const existing = await application.load(body.app_id);
+      // Someone else's app with this id: the same answer as for an app that does not exist.
+      if (existing && existing.partitionKey !== partitionKey) throw problems.notFound();
+    }
+    const { app, created } = await application.create({ appId: body.app_id, partitionKey });
+    return c.json(view(app), created ? 201 : 200);
+  });
+
+  router.openapi(routes.headApp, async (c) => {
+    await authorized(c, c.req.valid('param').app_id, needs.read);
+    return c.body(null, 200);
+  });
+
+  router.openapi(routes.getApp, async (c) => {
+    const app = await authorized(c, c.req.valid('param').app_id, needs.read);
+    return c.json(view(app), 200);
+  });
+
+  router.openapi(routes.listApps, async (c) => {
+    const user = c.get('user');
+    const query = c.req.valid('query');
+    const isAdmin = accessTo(user, '', null) === 'manage';
+    const page = await options.apps.list({
+      graph: graph.name,
+      limit: query.limit,
+      partitionKey: query.partition_key,
+      visibleTo: isAdmin ? undefined : user.sub,
+      cursor: query.cursor,
+    });
+    const items = page.items.map((app) => {
+      const { state: _state, ...summary } = toAppView({ ...app, state: {} }, null);
+      return summary;
+    });
+    return c.json({ items, next_cursor: page.nextCursor }, 200);
+  });
+
+  for (const action of graph.actions.values()) {
+    const { run, stream } = routes.action(action);
+
+    router.openapi(run, async (c) => {
+      const appId = c.req.valid('param').app_id;
+      await authorized(c, appId, needs.act);
+      try {
+        const app = await application.run(appId, {
+          action: action.name,
+          inputs: c.req.valid('json'),
+          signal: c.req.raw.signal,
+        });
+        return c.json(view(app), 200);
+      } catch (error) {
+        return fail(c, error, appId) as never;
+      }
+    });
+
+    router.openapi(stream, async (c) => {
+      const appId = c.req.valid('param').app_id;
+      const before = await authorized(c, appId, needs.act);
+      const next = application.next(before);
+      // Refuse before the stream starts, so a client gets a plain 409 rather than an error event.
+      if (next !== action.name) return fail(c, new ActionNotAllowedError(action.name, next), appId) as never;
+      const inputs = c.req.valid('json');
+      const logger = c.get('logger');
+      return sseResponse(c, async (events) => {
+        await events.send('state', view(before));
+        try {
+          const run = application.stream(appId, { action: action.name, inputs, signal: events.signal });
+          for (;;) {
+            const item = await run.next();
+            if (item.done) {
+              await events.send('done', view(item.value));
+              return;
+            }
+            await events.send(item.value.event, item.value.data);
+          }
+        } catch (error) {
+          if (events.signal.aborted) return; // The client left; committed steps stay.
+          const found =
+            (await engineProblem(error, async () => null)) ??
+            problem(500, 'Something went wrong on our side.');
+          if (found.status >= 500) logger.error({ err: error, appId }, 'streamed run failed');
+          const current = await application.load(appId);
+          await events.send('error', { ...found, next: current ? application.next(current) : null });
+        }
+      }) as never;
+    });
+  }
+
+  router.openapi(routes.fork, async (c) => {
+    const source = c.req.valid('param').app_id;
+    await authorized(c, source, needs.fork);
+    const body = c.req.valid('json');
+    if (body.app_id && (await application.load(body.app_id))) {
+      throw new ProblemError(problem(409, `An app with id ${body.app_id} exists already.`));
+    }
+    try {
+      const app = await application.fork(source, {
+        appId: body.app_id,
+        fromSequence: body.sequence_id,
+        stateOverrides: body.state,
+        partitionKey: c.get('user').sub,
+      });
+      return c.json(view(app), 201);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw problems.unprocessable(error.message, [{ path: 'sequence_id', message: error.message }]);
+      }
+      return fail(c, error, source) as never;
+    }
+  });
+
+  router.openapi(routes.steps, async (c) => {
+    const appId = c.req.valid('param').app_id;
+    await authorized(c, appId, needs.read);
+    const query = c.req.valid('query');
+    const steps = await application.steps(appId, query);
+    const last = steps.at(-1);
+    return c.json(
+      {
+        items: steps.map((step) => ({
+          sequence_id: step.sequenceId,
+          action: step.action,
+          inputs: step.inputs,
+          result: step.result,
+          state: step.state,
+          status: step.status,
+          error: step.error,
+          started_at: step.startedAt.toISOString(),
+          ended_at: step.endedAt.toISOString(),
+          duration_ms: step.durationMs,
+        })),
+        next_cursor: steps.length === query.limit && last ? last.sequenceId : null,
+      },
+      200,
+    );
+  });
+
+  router.openapi(routes.listGrants, async (c) => {
+    const appId = c.req.valid('param').app_id;
+    await authorized(c, appId, needs.manageGrants);
+    const grants = await options.grants.list(key(appId));
+    return c.json({ items: grants.map(grantView) }, 200);
+  });
+
+  router.openapi(routes.putGrant, async (c) => {
+    const { app_id: appId, subject } = c.req.valid('param');
+    await authorized(c, appId, needs.manageGrants);
+    const grant = await options.grants.put(key(appId), subject, c.req.valid('json').permission);
+    return c.json(grantView(grant), 200);
+  });
+
+  router.openapi(routes.deleteGrant, async (c) => {
+    const { app_id: appId, subject } = c.req.valid('param');
+    await authorized(c, appId, needs.manageGrants);
+    if (!(await options.grants.delete(key(appId), subject)))
+      throw problems.notFound(`${subject} holds no grant on this app.`);
+    return c.body(null, 204);
+  });
+
+  return router;
+}
+
+const grantView = (grant: Grant) => ({
+  subject: grant.subject,
+  permission: grant.permission,
+  created_at: grant.createdAt.toISOString(),
+});

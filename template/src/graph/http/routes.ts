@@ -1,0 +1,206 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponses, jsonBody, jsonContent } from '../../lib/openapi';
+import { AppSummarySchema, appViewSchema } from '../app-view';
+import type { Graph } from '../graph';
+import {
+  AppIdParams,
+  CreateAppBody,
+  ForkBody,
+  GrantBody,
+  GrantParams,
+  GrantSchema,
+  ListAppsQuery,
+  StepPage,
+  StepsQuery,
+} from './schemas';
+
+/** What the routes need to know of an action: its name and input schema. */
+type ActionSignature = { name: string; input?: z.ZodType };
+
+const security = [{ bearerAuth: [] }];
+const sseContent = (description: string) => ({
+  content: {
+    'text/event-stream': { schema: z.string().describe('Events: state, action, delta, step, done | error') },
+  },
+  description,
+});
+
+/** The route definitions (OpenAPI operations) of one graph; graph-routes.ts adds the handlers. */
+export function defineGraphRoutes(graph: Graph) {
+  const tags = [graph.name];
+  const AppView = appViewSchema(graph.name, graph.state);
+  const op = (name: string) => `${graph.name}_${name}`;
+
+  return {
+    createApp: createRoute({
+      method: 'post',
+      path: '/apps',
+      operationId: op('create_app'),
+      tags,
+      security,
+      summary: 'Get or create an app',
+      description:
+        'Creates the app (201) or returns it when it exists (200). A non-admin may only use its own `sub` as partition_key.',
+      request: { body: jsonBody(CreateAppBody, 'Optional id and partition') },
+      responses: {
+        200: jsonContent(AppView, 'The existing app'),
+        201: jsonContent(AppView, 'The new app'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
+    }),
+    getApp: createRoute({
+      method: 'get',
+      path: '/apps/{app_id}',
+      operationId: op('get_app'),
+      tags,
+      security,
+      summary: 'Get an app',
+      description:
+        'The app, its state and the action that may run next. HEAD answers 200 or 404 without a body.',
+      request: { params: AppIdParams },
+      responses: { 200: jsonContent(AppView, 'The app'), ...errorResponses(401, 404, 429) },
+    }),
+    headApp: createRoute({
+      method: 'head',
+      path: '/apps/{app_id}',
+      operationId: op('app_exists'),
+      tags,
+      security,
+      summary: 'Does the app exist?',
+      description: '200 when the app exists and the caller may read it, else 404.',
+      request: { params: AppIdParams },
+      responses: {
+        200: { description: 'It exists' },
+        401: { description: 'No valid token' },
+        404: { description: 'Unknown or not visible' },
+      },
+    }),
+    listApps: createRoute({
+      method: 'get',
+      path: '/apps',
+      operationId: op('list_apps'),
+      tags,
+      security,
+      summary: 'List apps',
+      description: 'Apps the caller may read, newest first, with cursor pagination.',
+      request: { query: ListAppsQuery },
+      responses: {
+        200: jsonContent(
+          z
+            .object({ items: z.array(AppSummarySchema), next_cursor: z.string().nullable() })
+            .openapi(`${graph.name}AppPage`),
+          'One page of apps',
+        ),
+        ...errorResponses(401, 422, 429),
+      },
+    }),
+    fork: createRoute({
+      method: 'post',
+      path: '/apps/{app_id}/fork',
+      operationId: op('fork'),
+      tags,
+      security,
+      summary: 'Fork an app at a step',
+      description:
+        "A new app, owned by the caller, whose state is the source's at `sequence_id` with `state` keys overridden.",
+      request: { params: AppIdParams, body: jsonBody(ForkBody, 'Where to fork from') },
+      responses: {
+        201: jsonContent(AppView, 'The forked app'),
+        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+      },
+    }),
+    steps: createRoute({
+      method: 'get',
+      path: '/apps/{app_id}/steps',
+      operationId: op('list_steps'),
+      tags,
+      security,
+      summary: 'Steps of an app',
+      description: 'Every step with its action, inputs, result, state after it, status and timing.',
+      request: { params: AppIdParams, query: StepsQuery },
+      responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
+    }),
+    listGrants: createRoute({
+      method: 'get',
+      path: '/apps/{app_id}/grants',
+      operationId: op('list_grants'),
+      tags,
+      security,
+      summary: 'Who the app is shared with',
+      description: 'Owner or admin only.',
+      request: { params: AppIdParams },
+      responses: {
+        200: jsonContent(z.object({ items: z.array(GrantSchema) }), 'The grants'),
+        ...errorResponses(401, 403, 404, 429),
+      },
+    }),
+    putGrant: createRoute({
+      method: 'put',
+      path: '/apps/{app_id}/grants/{subject}',
+      operationId: op('put_grant'),
+      tags,
+      security,
+      summary: 'Share the app',
+      description: 'Gives `subject` read or write access. Owner or admin only.',
+      request: { params: GrantParams, body: jsonBody(GrantBody, 'The permission') },
+      responses: {
+        200: jsonContent(GrantSchema, 'The grant'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
+    }),
+    deleteGrant: createRoute({
+      method: 'delete',
+      path: '/apps/{app_id}/grants/{subject}',
+      operationId: op('delete_grant'),
+      tags,
+      security,
+      summary: 'Stop sharing the app',
+      description: 'Owner or admin only. 404 when the subject held no grant.',
+      request: { params: GrantParams },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 429) },
+    }),
+    action: (action: ActionSignature) => actionRoutes(graph.name, action, AppView, op),
+  };
+}
+
+/** One operation per action, and its streaming variant, each with the action's input schema. */
+function actionRoutes(
+  graphName: string,
+  action: ActionSignature,
+  AppView: ReturnType<typeof appViewSchema>,
+  op: (name: string) => string,
+) {
+  const input = (action.input ?? z.object({})) as z.ZodType;
+  const request = { params: AppIdParams, body: jsonBody(input, `Inputs of ${action.name}`) };
+  const description = `Runs \`${action.name}\` (409 with \`next\` when it may not run now), then steps on through actions that need no input until the ${graphName} graph halts.`;
+  return {
+    run: createRoute({
+      method: 'post',
+      path: `/apps/{app_id}/actions/${action.name}`,
+      operationId: op(action.name),
+      tags: [graphName],
+      security,
+      summary: `Run ${action.name}`,
+      description,
+      request,
+      responses: {
+        200: jsonContent(AppView, 'The app where the run halted'),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500),
+      },
+    }),
+    stream: createRoute({
+      method: 'post',
+      path: `/apps/{app_id}/actions/${action.name}/stream`,
+      operationId: op(`${action.name}_stream`),
+      tags: [graphName],
+      security,
+      summary: `Run ${action.name}, streaming`,
+      description: `${description} Answers Server-Sent Events; leaving aborts the running action.`,
+      request,
+      responses: {
+        200: sseContent('The run as Server-Sent Events'),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429),
+      },
+    }),
+  };
+}

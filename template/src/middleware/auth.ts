@@ -1,0 +1,81 @@
+import { createMiddleware } from 'hono/factory';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { AuthVariables, User } from '../auth/user';
+import { ProblemError, problem } from '../lib/errors';
+import { TokenCache } from './token-cache';
+
+export interface AuthOptions {
+  /** HS256 key (JWT_SECRET); used when no jwksUrl is given. */
+  secret?: string;
+  /** An identity provider's JSON Web Key Set (JWT_JWKS_URL); jose caches it and refetches on an unknown kid. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  cache?: TokenCache;
+}
+
+/** Tokens larger than this are refused before any parsing. */
+const MAX_TOKEN_BYTES = 8 * 1024;
+/** Asymmetric algorithms accepted from a JWKS; HS256 only with the local secret. Never "none". */
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+// Every failure gets the same answer, so the response tells an attacker nothing about why.
+const invalidToken = () =>
+  new ProblemError(problem(401, 'A valid bearer token is required.'), {
+    'WWW-Authenticate': 'Bearer error="invalid_token"',
+  });
+const missingToken = () =>
+  new ProblemError(problem(401, 'A valid bearer token is required.'), { 'WWW-Authenticate': 'Bearer' });
+
+/**
+ * Requires `Authorization: Bearer <JWT>` and sets `c.get('user')`.
+ *
+ *     app.use('/api/*', authenticate({ secret: config.JWT_SECRET }));
+ */
+export function authenticate(options: AuthOptions) {
+  const verify = createVerifier(options);
+  const cache = options.cache ?? new TokenCache();
+  return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header) throw missingToken();
+    const [scheme, token] = header.split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token || token.length > MAX_TOKEN_BYTES) throw invalidToken();
+    let user = cache.get(token);
+    if (!user) {
+      const verified = await verify(token).catch(() => undefined);
+      if (!verified) throw invalidToken();
+      user = verified.user;
+      cache.set(token, user, verified.exp);
+    }
+    c.set('user', user);
+    await next();
+  });
+}
+
+/** Checks signature, algorithm, `exp`, `sub` and, when configured, `iss` and `aud`. */
+function createVerifier(options: AuthOptions) {
+  const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    : new TextEncoder().encode(options.secret ?? '');
+  if (!options.jwksUrl && (options.secret?.length ?? 0) < 32) {
+    throw new Error('authenticate() needs a secret of at least 32 bytes or a jwksUrl');
+  }
+  const algorithms = options.jwksUrl ? JWKS_ALGORITHMS : ['HS256'];
+  return async (token: string): Promise<{ user: User; exp: number }> => {
+    const verifyOptions = {
+      algorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: 5,
+      requiredClaims: ['exp', 'sub'],
+    };
+    const { payload } =
+      key instanceof Uint8Array
+        ? await jwtVerify(token, key, verifyOptions)
+        : await jwtVerify(token, key, verifyOptions);
+    const roles = Array.isArray(payload.roles)
+      ? payload.roles.filter((role) => typeof role === 'string')
+      : [];
+    return { user: { sub: payload.sub as string, roles }, exp: payload.exp as number };
+  };
+}

@@ -1,0 +1,52 @@
+import { createMiddleware } from 'hono/factory';
+import { type RedisClient, RedisStore, rateLimiter, type Store } from 'hono-rate-limiter';
+import type { Redis } from 'ioredis';
+import type { AuthVariables } from '../auth/user';
+import { problem, problemResponse } from '../lib/errors';
+
+export interface RateLimitOptions {
+  /** Requests allowed per subject per window (RATE_LIMIT_PER_MIN). */
+  limit: number;
+  windowMs?: number;
+  /** Share the counters across instances (REDIS_URL); in memory when absent. */
+  redis?: Redis;
+  /** Redis key prefix, so several apps or tests can share one Redis. */
+  prefix?: string;
+}
+
+type Env = { Variables: AuthVariables };
+
+/**
+ * Limits requests per authenticated subject (after `authenticate()`), answering 429 problem+json
+ * with Retry-After. hono-rate-limiter counts; its Redis store runs atomic Lua scripts.
+ */
+export function rateLimit(options: RateLimitOptions) {
+  const windowMs = options.windowMs ?? 60_000;
+  const store = options.redis
+    ? (new RedisStore({
+        client: ioredisClient(options.redis),
+        prefix: options.prefix ?? 'rl:',
+      }) as Store<Env>)
+    : undefined;
+  const limiter = rateLimiter<Env>({
+    windowMs,
+    limit: options.limit,
+    standardHeaders: 'draft-7',
+    keyGenerator: (c) => `sub:${c.get('user').sub}`,
+    ...(store ? { store } : {}),
+    handler: (c) =>
+      problemResponse(c, problem(429, 'Too many requests; slow down and retry after the given seconds.')),
+  });
+  return createMiddleware<Env>((c, next) => limiter(c, next));
+}
+
+/** The small client surface hono-rate-limiter's RedisStore needs, on ioredis. */
+function ioredisClient(redis: Redis): RedisClient {
+  return {
+    scriptLoad: (script) => redis.script('LOAD', script) as Promise<string>,
+    evalsha: (sha, keys, args) =>
+      redis.evalsha(sha, keys.length, ...keys, ...(args as (string | number)[])) as never,
+    decr: (key) => redis.decr(key),
+    del: (key) => redis.del(key),
+  };
+}

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { createApp } from '../../src/app';
+import { signDevToken } from '../../src/auth/sign-token';
+import { createLlmProvider } from '../../src/chatbot/llm';
+import type { LlmProvider } from '../../src/chatbot/llm/provider';
+import type { Database } from '../../src/db/client';
+import { sqliteDatabase, type TestDatabase } from './databases';
+import { testConfig } from './test-config';
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  logger?: Logger;
+  llm?: LlmProvider;
+  redis?: Redis;
+  testDb?: TestDatabase;
+}
+
+/** The real app on a fresh, migrated temp SQLite file (or the given database), with a token minter. */
+export async function createTestApp(options: TestAppOptions = {}) {
+  const config = testConfig(options.env);
+  const testDb = options.testDb ?? sqliteDatabase();
+  const database: Database = await testDb.open();
+  await database.migrate();
+  const app = createApp({
+    config,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    database,
+    llm: options.llm ?? createLlmProvider(config),
+    redis: options.redis,
+  });
+  return {
+    app,
+    config,
+    database,
+    /** A valid token for `sub` with `roles`. */
+    token: (sub: string, roles: string[] = []) => signDevToken(config.JWT_SECRET as string, { sub, roles }),
+    async close() {
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
