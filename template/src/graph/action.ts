@@ -24,8 +24,8 @@ export type ActionRun<S extends StateValues, I> = (
 ) => Promise<ActionOutput<S>> | AsyncGenerator<unknown, ActionOutput<S>, void>;
 
 /** An action of a graph whose state is S, taking inputs I. */
-export interface Action<S extends StateValues, I = Record<string, never>> {
-  name: string;
+export interface Action<S extends StateValues, I = Record<string, never>, N extends string = string> {
+  name: N;
   /** Keys the action reads (checked against the schema when the graph is built). */
   reads: readonly (keyof S & string)[];
   /** The only keys the action may change; writing another key fails the step. */
@@ -50,7 +50,9 @@ export type AnyAction<S extends StateValues> = Action<S, any>;
 export function actionsFor<Schema extends z.ZodType<StateValues>>(_schema: Schema) {
   type S = z.infer<Schema>;
   return {
-    action<I = Record<string, never>>(definition: Action<S, I>): Action<S, I> {
+    action<I = Record<string, never>, const N extends string = string>(
+      definition: Action<S, I, N>,
+    ): Action<S, I, N> {
       return definition;
     },
   };

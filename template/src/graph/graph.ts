@@ -8,11 +8,14 @@ export type Condition<S extends StateValues> = ((state: S) => boolean) | 'defaul
 /** `[from, to, condition?]`: after `from`, go to `to` when the condition holds. Checked in order. */
 export type Transition<S extends StateValues> = readonly [from: string, to: string, condition?: Condition<S>];
 
-export interface GraphDefinition<Schema extends z.ZodObject> {
+export interface GraphDefinition<
+  Schema extends z.ZodObject,
+  Actions = readonly AnyAction<z.infer<Schema>>[],
+> {
   name: string;
   state: Schema;
   initial: z.infer<Schema>;
-  actions: readonly AnyAction<z.infer<Schema>>[];
+  actions: Actions;
   transitions: readonly Transition<z.infer<Schema>>[];
   /** Where a new app starts; the first action by default. */
   entrypoint?: string;
@@ -22,7 +25,9 @@ export interface GraphDefinition<Schema extends z.ZodObject> {
   haltBefore?: readonly string[];
 }
 
-export interface Graph<Schema extends z.ZodObject = z.ZodObject> {
+export interface Graph<Schema extends z.ZodObject = z.ZodObject, Actions = unknown> {
+  /** Type only: the actions with their names and input types, for the typed client. */
+  readonly actionTypes?: Actions;
   name: string;
   state: Schema;
   initial: z.infer<Schema>;
@@ -42,14 +47,17 @@ export class GraphDefinitionError extends Error {
 }
 
 /** Builds a graph, or throws a GraphDefinitionError listing everything to fix. */
-export function graph<Schema extends z.ZodObject>(definition: GraphDefinition<Schema>): Graph<Schema> {
+export function graph<
+  Schema extends z.ZodObject,
+  const Actions extends readonly AnyAction<z.infer<Schema>>[],
+>(definition: GraphDefinition<Schema, Actions>): Graph<Schema, Actions> {
   type S = z.infer<Schema>;
   const actions = new Map(definition.actions.map((action) => [action.name, action]));
   const entrypoint = definition.entrypoint ?? definition.actions[0]?.name ?? '';
   const haltAfter = new Set(definition.haltAfter ?? []);
   const haltBefore = new Set(definition.haltBefore ?? []);
 
-  const problems = findProblems(definition, actions, entrypoint, haltAfter, haltBefore);
+  const problems = findProblems(definition as Shape, actions, entrypoint, haltAfter, haltBefore);
   if (problems.length > 0) throw new GraphDefinitionError(definition.name, problems);
   const initial = definition.state.parse(definition.initial) as S;
 
@@ -76,8 +84,16 @@ export function graph<Schema extends z.ZodObject>(definition: GraphDefinition<Sc
   };
 }
 
+/** The parts of a definition the checks look at. */
+interface Shape {
+  state: z.ZodObject;
+  initial: unknown;
+  actions: readonly { name: string; reads: readonly string[]; writes: readonly string[] }[];
+  transitions: readonly (readonly [string, string, ...unknown[]])[];
+}
+
 function findProblems<S extends StateValues>(
-  definition: GraphDefinition<z.ZodObject>,
+  definition: Shape,
   actions: ReadonlyMap<string, AnyAction<S>>,
   entrypoint: string,
   haltAfter: ReadonlySet<string>,
@@ -145,3 +161,24 @@ function findProblems<S extends StateValues>(
   }
   return problems;
 }
+
+/** The names of a graph's actions. */
+export type ActionName<G> =
+  G extends Graph<z.ZodObject, infer Actions>
+    ? Actions extends readonly { name: infer N }[]
+      ? N
+      : string
+    : string;
+
+/** The inputs an action of a graph takes. */
+export type ActionInput<G, N extends string> =
+  G extends Graph<z.ZodObject, infer Actions>
+    ? Actions extends readonly unknown[]
+      ? Extract<Actions[number], { name: N }> extends { input?: z.ZodType<infer I> }
+        ? I
+        : Record<string, never>
+      : Record<string, unknown>
+    : Record<string, unknown>;
+
+/** The state type of a graph. */
+export type StateOf<G> = G extends Graph<infer Schema> ? z.infer<Schema> : never;

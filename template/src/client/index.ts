@@ -1,0 +1,138 @@
+import type { ChatbotGraph } from '../chatbot/graph';
+import type { ActionInput, ActionName, StateOf } from '../graph/graph';
+import { type StreamEvent, streamEvents } from './sse';
+
+export { type StreamEvent, streamEvents } from './sse';
+
+/** The AppView as the client sees it, its state typed by the graph. */
+export interface AppView<S> {
+  app_id: string;
+  partition_key: string;
+  graph: string;
+  sequence_id: number;
+  position: string | null;
+  next: string | null;
+  state: S;
+  parent: { app_id: string; sequence_id: number } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Step<S> {
+  sequence_id: number;
+  action: string;
+  inputs: unknown;
+  result: unknown;
+  state: S | null;
+  status: 'committed' | 'failed';
+  error: string | null;
+  started_at: string;
+  ended_at: string;
+  duration_ms: number;
+}
+
+/** An error answer of the API (problem+json), thrown by every client call. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: {
+      title?: string;
+      detail?: string;
+      next?: string | null;
+      errors?: { path: string; message: string }[];
+    },
+  ) {
+    super(`${status} ${problem.title ?? ''}: ${problem.detail ?? ''}`.trim());
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A typed client for one graph's routes: action names, their inputs and the state come from the
+ * graph's own types, so a renamed action or field fails to compile where it is called.
+ *
+ *     const chat = createGraphClient<ChatbotGraph>('http://127.0.0.1:3000', 'chatbot', { token });
+ *     const app = await chat.create();
+ *     for await (const event of chat.stream(app.app_id, 'prompt', { prompt: 'hi' })) console.log(event);
+ */
+export function createGraphClient<G>(baseUrl: string, graph: string, options: ClientOptions = {}) {
+  type S = StateOf<G>;
+  const doFetch = options.fetch ?? fetch;
+  const root = `${baseUrl.replace(/\/$/, '')}/api/v1/${graph}`;
+
+  async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await doFetch(`${root}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    return response;
+  }
+  const json = async <T>(method: string, path: string, body?: unknown) =>
+    (await call(method, path, body)).json() as Promise<T>;
+  const app = (appId: string) => `/apps/${encodeURIComponent(appId)}`;
+
+  return {
+    create: (body: { app_id?: string; partition_key?: string } = {}) =>
+      json<AppView<S>>('POST', '/apps', body),
+    get: (appId: string) => json<AppView<S>>('GET', app(appId)),
+    async exists(appId: string) {
+      return call('HEAD', app(appId)).then(
+        () => true,
+        (error) => (error instanceof ApiError && error.status === 404 ? false : Promise.reject(error)),
+      );
+    },
+    list: (query: { partition_key?: string; limit?: number; cursor?: string } = {}) =>
+      json<{ items: Omit<AppView<S>, 'state'>[]; next_cursor: string | null }>(
+        'GET',
+        `/apps?${params(query)}`,
+      ),
+    /** Runs an action and the steps after it; resolves with the app where the run halted. */
+    act: <N extends ActionName<G>>(appId: string, action: N, inputs: ActionInput<G, N>) =>
+      json<AppView<S>>('POST', `${app(appId)}/actions/${action}`, inputs),
+    /** The same run as Server-Sent Events: state, action, delta, step, then done or error. */
+    async *stream<N extends ActionName<G>>(
+      appId: string,
+      action: N,
+      inputs: ActionInput<G, N>,
+      signal?: AbortSignal,
+    ): AsyncGenerator<StreamEvent> {
+      yield* streamEvents(await call('POST', `${app(appId)}/actions/${action}/stream`, inputs, signal));
+    },
+    fork: (appId: string, body: { app_id?: string; sequence_id?: number; state?: Partial<S> } = {}) =>
+      json<AppView<S>>('POST', `${app(appId)}/fork`, body),
+    steps: (appId: string, query: { after?: number; limit?: number } = {}) =>
+      json<{ items: Step<S>[]; next_cursor: number | null }>('GET', `${app(appId)}/steps?${params(query)}`),
+    grants: {
+      list: (appId: string) =>
+        json<{ items: { subject: string; permission: 'read' | 'write'; created_at: string }[] }>(
+          'GET',
+          `${app(appId)}/grants`,
+        ),
+      put: (appId: string, subject: string, permission: 'read' | 'write') =>
+        json('PUT', `${app(appId)}/grants/${encodeURIComponent(subject)}`, { permission }),
+      delete: (appId: string, subject: string) =>
+        call('DELETE', `${app(appId)}/grants/${encodeURIComponent(subject)}`),
+    },
+  };
+}
+
+/** The client of this project's API: one typed client per mounted graph. */
+export function createClient(baseUrl: string, options: ClientOptions = {}) {
+  return { chatbot: createGraphClient<ChatbotGraph>(baseUrl, 'chatbot', options) };
+}
+
+const params = (query: Record<string, string | number | undefined>) =>
+  new URLSearchParams(
+    Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  ).toString();
