@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 
@@ -32,15 +33,15 @@ const message = (index: number) => ({
 
 export async function benchPersistence(histories = [10, 100, 1_000]): Promise<PersistenceBenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-  const database = await createDatabase(`file:${join(dir, 'bench.db')}`);
+  const file = join(dir, 'bench.db');
+  const database = await createDatabase(`file:${file}`);
   try {
     await database.migrate();
     const persister = new DrizzlePersister(database);
-    const sqlite = database.sqlite;
-    if (!sqlite) throw new Error('the benchmark runs on SQLite');
-    // Bytes in use: pages that hold data, after the WAL is folded into the file.
+    // A second connection to the same file counts the bytes in use: pages that hold data, after the
+    // WAL is folded into the file.
+    const client = new BetterSqlite3(file);
     const usedBytes = () => {
-      const client = sqlite.$client;
       client.pragma('wal_checkpoint(TRUNCATE)');
       const pages = Number(client.pragma('page_count', { simple: true }));
       const free = Number(client.pragma('freelist_count', { simple: true }));
@@ -100,6 +101,7 @@ export async function benchPersistence(histories = [10, 100, 1_000]): Promise<Pe
         commitMsPerStep: commit / steps,
       });
     }
+    client.close();
     return rows;
   } finally {
     await database.close();

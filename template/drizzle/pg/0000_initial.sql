@@ -4,9 +4,11 @@ CREATE TABLE "apps" (
 	"partition_key" text NOT NULL,
 	"sequence_id" integer NOT NULL,
 	"position" text,
-	"state" jsonb NOT NULL,
 	"origin_state" jsonb NOT NULL,
 	"origin_position" text,
+	"snapshot_sequence_id" integer NOT NULL,
+	"snapshot_bytes" integer NOT NULL,
+	"replay_bytes" integer NOT NULL,
 	"parent_app_id" text,
 	"parent_sequence_id" integer,
 	"created_at" timestamp with time zone NOT NULL,
@@ -44,7 +46,9 @@ CREATE TABLE "runs" (
 	"attempt" integer NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"started_at" timestamp with time zone,
-	"ended_at" timestamp with time zone
+	"ended_at" timestamp with time zone,
+	"heartbeat_at" timestamp with time zone,
+	"last_event_id" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "steps" (
@@ -69,4 +73,5 @@ CREATE INDEX "apps_graph_created" ON "apps" USING btree ("graph","created_at");-
 CREATE INDEX "grants_subject" ON "grants" USING btree ("subject");--> statement-breakpoint
 CREATE INDEX "runs_status_created" ON "runs" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "steps_app_sequence" ON "steps" USING btree ("graph","app_id","sequence_id");--> statement-breakpoint
+CREATE INDEX "steps_snapshots" ON "steps" USING btree ("graph","app_id","sequence_id") WHERE snapshot is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "steps_committed_once" ON "steps" USING btree ("graph","app_id","sequence_id") WHERE status = 'committed';

@@ -4,9 +4,11 @@ CREATE TABLE `apps` (
 	`partition_key` text NOT NULL,
 	`sequence_id` integer NOT NULL,
 	`position` text,
-	`state` text NOT NULL,
 	`origin_state` text NOT NULL,
 	`origin_position` text,
+	`snapshot_sequence_id` integer NOT NULL,
+	`snapshot_bytes` integer NOT NULL,
+	`replay_bytes` integer NOT NULL,
 	`parent_app_id` text,
 	`parent_sequence_id` integer,
 	`created_at` integer NOT NULL,
@@ -47,7 +49,9 @@ CREATE TABLE `runs` (
 	`attempt` integer NOT NULL,
 	`created_at` integer NOT NULL,
 	`started_at` integer,
-	`ended_at` integer
+	`ended_at` integer,
+	`heartbeat_at` integer,
+	`last_event_id` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `runs_status_created` ON `runs` (`status`,`created_at`);--> statement-breakpoint
@@ -69,4 +73,5 @@ CREATE TABLE `steps` (
 );
 --> statement-breakpoint
 CREATE INDEX `steps_app_sequence` ON `steps` (`graph`,`app_id`,`sequence_id`);--> statement-breakpoint
+CREATE INDEX `steps_snapshots` ON `steps` (`graph`,`app_id`,`sequence_id`) WHERE snapshot is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX `steps_committed_once` ON `steps` (`graph`,`app_id`,`sequence_id`) WHERE status = 'committed';

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, lte, sql } from 'drizzle-orm';
 import {
   type AppKey,
   type CommittedStep,
@@ -6,6 +6,7 @@ import {
   type NewApp,
   type Persister,
   SequenceConflictError,
+  type StateWrite,
   type StepRecord,
   type StoredApp,
 } from '../graph/persister';
@@ -13,12 +14,24 @@ import type { StateValues } from '../graph/state';
 import { applyWrites } from '../graph/writes';
 import type { Database } from './client';
 
-/** Every K-th step also stores the full state, so rebuilding a state replays fewer than K steps. */
-export const SNAPSHOT_EVERY = 32;
+/**
+ * How often a step stores the full state. A snapshot is taken once at least SNAPSHOT_MIN_STEPS steps
+ * and as many bytes of writes as the last snapshot held have gone by, or after SNAPSHOT_MAX_STEPS
+ * steps whatever the bytes. So snapshots cost at most about as much as the writes themselves (a long
+ * chat does not pay for its whole history every few steps), and rebuilding any state reads one
+ * snapshot plus writes of about its size, in a bounded number of rows.
+ */
+export const SNAPSHOT_MIN_STEPS = 32;
+export const SNAPSHOT_MAX_STEPS = 1024;
 
 type AppRow = typeof import('./schema.pg').apps.$inferSelect;
+type Rebuilt = { state: StateValues; position: string | null };
 
-/** The engine's Persister on SQLite or Postgres: one transaction per step, optimistic on sequence_id. */
+/**
+ * The engine's Persister on SQLite or Postgres. The apps row says where an app stands; the steps rows
+ * are its log (what each step wrote, and now and then a full snapshot). A step is one transaction,
+ * optimistic on apps.sequence_id, and costs what it wrote, not the size of the state.
+ */
 export class DrizzlePersister implements Persister {
   constructor(private readonly database: Database) {}
 
@@ -33,9 +46,11 @@ export class DrizzlePersister implements Persister {
         partitionKey: app.partitionKey,
         sequenceId: 0,
         position: app.position,
-        state: app.state,
         originState: app.state,
         originPosition: app.position,
+        snapshotSequenceId: 0,
+        snapshotBytes: sizeOf(app.state),
+        replayBytes: 0,
         parentAppId: app.parent?.appId ?? null,
         parentSequenceId: app.parent?.sequenceId ?? null,
         createdAt: now,
@@ -43,16 +58,16 @@ export class DrizzlePersister implements Persister {
       })
       .onConflictDoNothing()
       .returning();
-    if (inserted[0]) return { app: toStoredApp(inserted[0]), created: true };
+    if (inserted[0]) return { app: toStoredApp(inserted[0], app.state), created: true };
     const existing = await this.loadApp(app);
     if (!existing) throw new Error(`App ${app.appId} vanished while it was created`);
     return { app: existing, created: false };
   }
 
   async loadApp(key: AppKey) {
-    const { db, tables } = this.database;
-    const rows = await db.select().from(tables.apps).where(appIs(tables.apps, key)).limit(1);
-    return rows[0] ? toStoredApp(rows[0]) : null;
+    const row = await this.#appRow(key);
+    if (!row) return null;
+    return toStoredApp(row, (await this.#rebuild(row, row.sequenceId)).state);
   }
 
   async commitStep(
@@ -62,48 +77,56 @@ export class DrizzlePersister implements Persister {
     next: { state: Record<string, unknown>; position: string },
   ) {
     const { db, tables, sqlite } = this.database;
+    const { apps, steps } = tables;
     const sequenceId = expectedSequenceId + 1;
+    const writeBytes = sizeOf(step.writes);
+    const guard = and(appIs(apps, key), eq(apps.sequenceId, expectedSequenceId));
     const move = {
       sequenceId,
       position: next.position,
-      state: next.state,
       updatedAt: step.endedAt,
+      replayBytes: sqlAdd(apps.replayBytes, writeBytes),
     };
-    const row = {
-      ...key,
-      sequenceId,
-      action: step.action,
-      inputs: step.inputs,
-      result: step.result,
-      writes: step.writes,
-      snapshot: sequenceId % SNAPSHOT_EVERY === 0 ? next.state : null,
-      status: 'committed' as const,
-      error: null,
-      startedAt: step.startedAt,
-      endedAt: step.endedAt,
-      durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
+    // Whether this step stores a snapshot depends on the row the guarded update returns.
+    const stepRow = (moved: AppRow) => {
+      const snapshot = snapshotDue(moved, sequenceId) ? next.state : null;
+      return {
+        values: committedRow(key, sequenceId, step, snapshot),
+        reset: snapshot
+          ? { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 }
+          : null,
+      };
     };
-    const guard = and(appIs(tables.apps, key), eq(tables.apps.sequenceId, expectedSequenceId));
     const conflict = () => new SequenceConflictError(key, expectedSequenceId);
 
     if (sqlite) {
-      // better-sqlite3 transactions are synchronous: nothing else can interleave with them.
-      const stored = sqlite.transaction((tx) => {
-        const t = this.database.tables as unknown as typeof import('./schema.sqlite');
-        const moved = tx.update(t.apps).set(move).where(guard).returning().all();
-        if (!moved[0]) throw conflict();
-        tx.insert(t.steps).values(row).run();
-        return moved[0];
-      });
-      return toStoredApp(stored as unknown as AppRow);
+      // better-sqlite3 runs a transaction synchronously: nothing in this process interleaves, and
+      // IMMEDIATE takes the write lock up front, so another connection waits (busy_timeout) instead
+      // of failing halfway.
+      const t = tables as unknown as typeof import('./schema.sqlite');
+      const moved = sqlite.transaction(
+        (tx) => {
+          const [row] = tx.update(t.apps).set(move).where(guard).returning().all();
+          if (!row) throw conflict();
+          const { values, reset } = stepRow(row as unknown as AppRow);
+          tx.insert(t.steps).values(values).run();
+          if (reset) tx.update(t.apps).set(reset).where(appIs(apps, key)).run();
+          return { ...row, ...reset };
+        },
+        { behavior: 'immediate' },
+      );
+      return toStoredApp(moved as unknown as AppRow, next.state);
     }
-    const stored = await db.transaction(async (tx) => {
-      const moved = await tx.update(tables.apps).set(move).where(guard).returning();
-      if (!moved[0]) throw conflict();
-      await tx.insert(tables.steps).values(row);
-      return moved[0];
+    const moved = await db.transaction(async (tx) => {
+      // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.
+      const [row] = await tx.update(apps).set(move).where(guard).returning();
+      if (!row) throw conflict();
+      const { values, reset } = stepRow(row);
+      await tx.insert(steps).values(values);
+      if (reset) await tx.update(apps).set(reset).where(appIs(apps, key));
+      return { ...row, ...reset };
     });
-    return toStoredApp(stored);
+    return toStoredApp(moved, next.state);
   }
 
   async recordFailedStep(key: AppKey, step: FailedStep) {
@@ -126,8 +149,7 @@ export class DrizzlePersister implements Persister {
 
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
-    if (!app || sequenceId < 0 || sequenceId > app.sequenceId) return null;
-    if (sequenceId === app.sequenceId) return { state: app.state, position: app.position };
+    if (!app || !Number.isInteger(sequenceId) || sequenceId < 0 || sequenceId > app.sequenceId) return null;
     return this.#rebuild(app, sequenceId);
   }
 
@@ -135,14 +157,17 @@ export class DrizzlePersister implements Persister {
     const { db, tables } = this.database;
     const app = await this.#appRow(key);
     if (!app) return [];
+    const after = Math.max(0, page.after);
     const rows = await db
       .select()
       .from(tables.steps)
-      .where(and(stepsOf(tables.steps, key), gt(tables.steps.sequenceId, page.after)))
+      .where(and(stepsOf(tables.steps, key), gt(tables.steps.sequenceId, after)))
       .orderBy(asc(tables.steps.sequenceId), asc(tables.steps.id))
       .limit(page.limit);
-    // Rebuild once up to the page's start, then apply each row's writes as the page goes.
-    let state = (await this.#rebuild(app, Math.min(page.after, app.sequenceId))).state;
+    if (rows.length === 0) return [];
+    // Rebuild once up to the page's start, then apply each row's writes as the page goes: every row
+    // returns its own state, so these copies are needed anyway.
+    let state = (await this.#rebuild(app, Math.min(after, app.sequenceId))).state;
     return rows.map((row): StepRecord => {
       if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
       return {
@@ -166,38 +191,83 @@ export class DrizzlePersister implements Persister {
   }
 
   /** The state after step `sequenceId`: the nearest snapshot at or before it, plus the writes since. */
-  async #rebuild(app: AppRow, sequenceId: number): Promise<{ state: StateValues; position: string | null }> {
+  async #rebuild(app: AppRow, sequenceId: number): Promise<Rebuilt> {
     const { db, tables } = this.database;
+    const { steps } = tables;
     const key = { graph: app.graph, appId: app.appId };
-    const committedUpTo = and(
-      stepsOf(tables.steps, key),
-      eq(tables.steps.status, 'committed'),
-      lte(tables.steps.sequenceId, sequenceId),
-    );
-    const [snapshot] = await db
-      .select({
-        sequenceId: tables.steps.sequenceId,
-        snapshot: tables.steps.snapshot,
-        action: tables.steps.action,
-      })
-      .from(tables.steps)
-      .where(and(committedUpTo, isNotNull(tables.steps.snapshot)))
-      .orderBy(desc(tables.steps.sequenceId))
-      .limit(1);
-    let state: StateValues = snapshot?.snapshot ?? app.originState;
-    let position = snapshot ? snapshot.action : app.originPosition;
-    const after = snapshot?.sequenceId ?? 0;
-    const rows = await db
-      .select({ writes: tables.steps.writes, action: tables.steps.action })
-      .from(tables.steps)
-      .where(and(committedUpTo, gt(tables.steps.sequenceId, after)))
-      .orderBy(asc(tables.steps.sequenceId));
-    for (const row of rows) {
-      state = applyWrites(state, row.writes);
-      position = row.action;
+    const committed = and(stepsOf(steps, key), eq(steps.status, 'committed'));
+    // The apps row knows the latest snapshot; an older sequence looks its snapshot up (an index hit).
+    let from = app.snapshotSequenceId;
+    if (sequenceId < from) {
+      const [nearest] = await db
+        .select({ sequenceId: steps.sequenceId })
+        .from(steps)
+        .where(and(committed, isNotNull(steps.snapshot), lte(steps.sequenceId, sequenceId)))
+        .orderBy(desc(steps.sequenceId))
+        .limit(1);
+      from = nearest?.sequenceId ?? 0;
     }
-    return { state, position };
+    if (from === sequenceId && from === 0) return { state: app.originState, position: app.originPosition };
+    const rows = await db
+      .select({
+        sequenceId: steps.sequenceId,
+        action: steps.action,
+        writes: steps.writes,
+        snapshot: steps.snapshot,
+      })
+      .from(steps)
+      .where(and(committed, gte(steps.sequenceId, from), lte(steps.sequenceId, sequenceId)))
+      .orderBy(asc(steps.sequenceId));
+    // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
+    // long replay linear in the bytes read.
+    const rebuilt: Rebuilt = { state: app.originState, position: app.originPosition };
+    for (const row of rows) {
+      if (row.sequenceId === from && row.snapshot) rebuilt.state = row.snapshot;
+      else replayInPlace(rebuilt.state, row.writes);
+      rebuilt.position = row.action;
+    }
+    return rebuilt;
   }
+}
+
+function snapshotDue(app: AppRow, sequenceId: number): boolean {
+  const since = sequenceId - app.snapshotSequenceId;
+  return since >= SNAPSHOT_MAX_STEPS || (since >= SNAPSHOT_MIN_STEPS && app.replayBytes >= app.snapshotBytes);
+}
+
+function committedRow(key: AppKey, sequenceId: number, step: CommittedStep, snapshot: StateValues | null) {
+  return {
+    ...key,
+    sequenceId,
+    action: step.action,
+    inputs: step.inputs,
+    result: step.result,
+    writes: step.writes,
+    snapshot,
+    status: 'committed' as const,
+    error: null,
+    startedAt: step.startedAt,
+    endedAt: step.endedAt,
+    durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
+  };
+}
+
+function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void {
+  for (const write of writes) {
+    if (write.op === 'set') {
+      state[write.key] = write.value;
+      continue;
+    }
+    const list = state[write.key];
+    if (!Array.isArray(list)) state[write.key] = [...write.items];
+    else for (const item of write.items) list.push(item);
+  }
+}
+
+const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+function sqlAdd(column: Database['tables']['apps']['replayBytes'], amount: number) {
+  return sql`${column} + ${amount}`;
 }
 
 function appIs(apps: Database['tables']['apps'], key: AppKey) {
@@ -208,14 +278,14 @@ function stepsOf(steps: Database['tables']['steps'], key: AppKey) {
   return and(eq(steps.graph, key.graph), eq(steps.appId, key.appId));
 }
 
-function toStoredApp(row: AppRow): StoredApp {
+function toStoredApp(row: AppRow, state: StateValues): StoredApp {
   return {
     graph: row.graph,
     appId: row.appId,
     partitionKey: row.partitionKey,
     sequenceId: row.sequenceId,
     position: row.position,
-    state: row.state,
+    state,
     parent:
       row.parentAppId !== null && row.parentSequenceId !== null
         ? { appId: row.parentAppId, sequenceId: row.parentSequenceId }

@@ -16,7 +16,11 @@ import {
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** One row per app: where it stands now, and the state it started from (for rebuilding any step). */
+/**
+ * One row per app: where it stands (sequence, position), the state it started from, and the snapshot
+ * its current state is rebuilt from. The state is not rewritten here on every step, so a step costs
+ * what it wrote, not the length of the history (see drizzle-persister.ts).
+ */
 export const apps = pgTable(
   'apps',
   {
@@ -25,9 +29,13 @@ export const apps = pgTable(
     partitionKey: text('partition_key').notNull(),
     sequenceId: integer('sequence_id').notNull(),
     position: text('position'),
-    state: jsonb('state').$type<Record<string, unknown>>().notNull(),
     originState: jsonb('origin_state').$type<Record<string, unknown>>().notNull(),
     originPosition: text('origin_position'),
+    // The latest full snapshot of the state (0: origin_state) and what replaying from it costs:
+    // a step stores a new snapshot once the writes since the last one outweigh it.
+    snapshotSequenceId: integer('snapshot_sequence_id').notNull(),
+    snapshotBytes: integer('snapshot_bytes').notNull(),
+    replayBytes: integer('replay_bytes').notNull(),
     parentAppId: text('parent_app_id'),
     parentSequenceId: integer('parent_sequence_id'),
     createdAt: time('created_at').notNull(),
@@ -40,7 +48,7 @@ export const apps = pgTable(
   ],
 );
 
-/** One row per step: what the action wrote (not the whole state), and a full snapshot every K steps. */
+/** One row per step: what the action wrote (not the whole state), and now and then a full snapshot. */
 export const steps = pgTable(
   'steps',
   {
@@ -61,6 +69,8 @@ export const steps = pgTable(
   },
   (table) => [
     index('steps_app_sequence').on(table.graph, table.appId, table.sequenceId),
+    // Finds the nearest snapshot at or before a sequence without reading the steps between.
+    index('steps_snapshots').on(table.graph, table.appId, table.sequenceId).where(sql`snapshot is not null`),
     // A committed sequence id exists once: the last guard against a duplicated step.
     uniqueIndex('steps_committed_once')
       .on(table.graph, table.appId, table.sequenceId)
@@ -100,6 +110,10 @@ export const runs = pgTable(
     createdAt: time('created_at').notNull(),
     startedAt: time('started_at'),
     endedAt: time('ended_at'),
+    /** Set when claimed and refreshed by the worker; a running run whose heartbeat stopped was interrupted. */
+    heartbeatAt: time('heartbeat_at'),
+    /** The id of the run's last event; appending increments it, so ids increase without gaps. */
+    lastEventId: integer('last_event_id').notNull(),
   },
   (table) => [index('runs_status_created').on(table.status, table.createdAt)],
 );

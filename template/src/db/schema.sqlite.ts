@@ -15,9 +15,13 @@ export const apps = sqliteTable(
     partitionKey: text('partition_key').notNull(),
     sequenceId: integer('sequence_id').notNull(),
     position: text('position'),
-    state: json<Record<string, unknown>>('state').notNull(),
     originState: json<Record<string, unknown>>('origin_state').notNull(),
     originPosition: text('origin_position'),
+    // The latest full snapshot of the state (0: origin_state) and what replaying from it costs:
+    // a step stores a new snapshot once the writes since the last one outweigh it.
+    snapshotSequenceId: integer('snapshot_sequence_id').notNull(),
+    snapshotBytes: integer('snapshot_bytes').notNull(),
+    replayBytes: integer('replay_bytes').notNull(),
     parentAppId: text('parent_app_id'),
     parentSequenceId: integer('parent_sequence_id'),
     createdAt: time('created_at').notNull(),
@@ -50,6 +54,8 @@ export const steps = sqliteTable(
   },
   (table) => [
     index('steps_app_sequence').on(table.graph, table.appId, table.sequenceId),
+    // Finds the nearest snapshot at or before a sequence without reading the steps between.
+    index('steps_snapshots').on(table.graph, table.appId, table.sequenceId).where(sql`snapshot is not null`),
     uniqueIndex('steps_committed_once')
       .on(table.graph, table.appId, table.sequenceId)
       .where(sql`status = 'committed'`),
@@ -86,6 +92,10 @@ export const runs = sqliteTable(
     createdAt: time('created_at').notNull(),
     startedAt: time('started_at'),
     endedAt: time('ended_at'),
+    /** Set when claimed and refreshed by the worker; a running run whose heartbeat stopped was interrupted. */
+    heartbeatAt: time('heartbeat_at'),
+    /** The id of the run's last event; appending increments it, so ids increase without gaps. */
+    lastEventId: integer('last_event_id').notNull(),
   },
   (table) => [index('runs_status_created').on(table.status, table.createdAt)],
 );

@@ -1,8 +1,9 @@
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
-import { DrizzlePersister, SNAPSHOT_EVERY } from '../../src/db/drizzle-persister';
+import { DrizzlePersister, SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/drizzle-persister';
 import { Application, actionsFor, graph } from '../../src/graph';
-import { SequenceConflictError } from '../../src/graph/persister';
+import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/graph/persister';
 import { CounterState } from '../graph/counter-graph';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
@@ -38,11 +39,11 @@ const loop = graph({
   ],
 });
 
-const step = (action = 'add') => ({
+const step = (action: string, writes: StateWrite[] = [{ key: 'log', op: 'append', items: [action] }]) => ({
   action,
   inputs: { by: 1 },
   result: null,
-  writes: [{ key: 'log', op: 'append' as const, items: [action] }],
+  writes,
   startedAt: new Date(),
   endedAt: new Date(),
 });
@@ -50,101 +51,146 @@ const step = (action = 'add') => ({
 describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
   let testDb: TestDatabase;
   let database: Database;
+  /** A second connection (SQLite) or pool (Postgres) to the same database: races across clients. */
+  let other: Database;
   let persister: DrizzlePersister;
+  let otherPersister: DrizzlePersister;
 
   beforeAll(async () => {
     testDb = await create();
     database = await testDb.open();
     await database.migrate();
+    other = await testDb.open();
     persister = new DrizzlePersister(database);
+    otherPersister = new DrizzlePersister(other);
   });
   afterAll(async () => {
     await database.close();
+    await other.close();
     await testDb.drop();
   });
 
-  const newApp = async (appId: string) =>
+  const newApp = async (appId: string, state: Record<string, unknown> = { count: 0, log: [], words: '' }) =>
     (
       await persister.createApp({
         graph: 'counter',
         appId,
         partitionKey: 'alice',
         position: null,
-        state: { count: 0, log: [], words: '' },
+        state,
         parent: null,
       })
     ).app;
 
+  /** The sequence ids whose steps row holds a full snapshot. */
+  const snapshotsOf = async (key: AppKey) => {
+    const { steps } = database.tables;
+    const rows = await database.db
+      .select({ sequenceId: steps.sequenceId, snapshot: steps.snapshot, writes: steps.writes })
+      .from(steps)
+      .where(and(eq(steps.graph, key.graph), eq(steps.appId, key.appId), isNotNull(steps.snapshot)))
+      .orderBy(steps.sequenceId);
+    return rows;
+  };
+
   it('gets or creates an app', async () => {
+    const fork = { appId: 'origin', sequenceId: 3 };
     const first = await persister.createApp({
       graph: 'counter',
       appId: 'a1',
       partitionKey: 'alice',
-      position: null,
-      state: { count: 0, log: [], words: '' },
-      parent: null,
+      position: 'double',
+      state: { count: 6, log: ['add', 'double'], words: '' },
+      parent: fork,
     });
     expect(first.created).toBe(true);
-    expect(first.app).toMatchObject({ appId: 'a1', sequenceId: 0, state: { count: 0 }, parent: null });
+    expect(first.app).toMatchObject({ appId: 'a1', sequenceId: 0, position: 'double', parent: fork });
     expect(first.app.createdAt).toBeInstanceOf(Date);
-    const again = await persister.createApp({ ...first.app, partitionKey: 'mallory', state: {} });
+    const again = await otherPersister.createApp({ ...first.app, partitionKey: 'mallory', state: {} });
     expect(again.created).toBe(false);
-    expect(again.app.partitionKey).toBe('alice');
+    expect(again.app).toMatchObject({ partitionKey: 'alice', state: { count: 6 }, parent: fork });
+    expect(await persister.stateAt({ graph: 'counter', appId: 'a1' }, 0)).toEqual({
+      state: { count: 6, log: ['add', 'double'], words: '' },
+      position: 'double',
+    });
     expect(await persister.loadApp({ graph: 'counter', appId: 'nope' })).toBeNull();
+    expect(await persister.loadApp({ graph: 'other-graph', appId: 'a1' })).toBeNull();
   });
 
   it('commits a step only on the expected sequence and writes nothing on conflict', async () => {
     const key = { graph: 'counter', appId: 'c1' };
     await newApp('c1');
-    const moved = await persister.commitStep(key, 0, step(), {
+    const writes: StateWrite[] = [
+      { key: 'count', op: 'set', value: 1 },
+      { key: 'log', op: 'append', items: ['add'] },
+    ];
+    const moved = await persister.commitStep(key, 0, step('add', writes), {
       state: { count: 1, log: ['add'], words: '' },
       position: 'add',
     });
     expect(moved).toMatchObject({ sequenceId: 1, position: 'add', state: { count: 1 } });
     await expect(
-      persister.commitStep(key, 0, step(), { state: { count: 99, log: [], words: '' }, position: 'add' }),
+      persister.commitStep(key, 0, step('add'), {
+        state: { count: 99, log: [], words: '' },
+        position: 'add',
+      }),
     ).rejects.toBeInstanceOf(SequenceConflictError);
-    expect((await persister.loadApp(key))?.state.count).toBe(1);
+    await expect(
+      persister.commitStep({ graph: 'counter', appId: 'unknown' }, 0, step('add'), {
+        state: {},
+        position: 'add',
+      }),
+    ).rejects.toBeInstanceOf(SequenceConflictError);
+    expect(await persister.loadApp(key)).toMatchObject({
+      sequenceId: 1,
+      state: { count: 1, log: ['add'], words: '' },
+    });
     expect(await persister.listSteps(key, { after: 0, limit: 10 })).toHaveLength(1);
   });
 
   it('lets exactly one of 30 concurrent commits on one sequence win', async () => {
     const key = { graph: 'counter', appId: 'race' };
     await newApp('race');
-    // On SQLite, a second connection to the same file makes the race real across clients.
-    const other = database.dialect === 'sqlite' ? await testDb.open() : database;
     const racers = Array.from({ length: 30 }, (_, index) =>
-      new DrizzlePersister(index % 2 ? other : database).commitStep(key, 0, step(`racer${index}`), {
-        state: { count: index, log: [], words: '' },
-        position: 'add',
-      }),
+      (index % 2 ? otherPersister : persister).commitStep(
+        key,
+        0,
+        step(`racer${index}`, [
+          { key: 'count', op: 'set', value: index },
+          { key: 'log', op: 'append', items: [`racer${index}`] },
+        ]),
+        { state: { count: index, log: [`racer${index}`], words: '' }, position: 'add' },
+      ),
     );
     const results = await Promise.allSettled(racers);
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const winners = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    expect(winners).toHaveLength(1);
     for (const result of results) {
       if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(SequenceConflictError);
     }
-    expect(await persister.listSteps(key, { after: 0, limit: 100 })).toHaveLength(1);
-    if (other !== database) await other.close();
+    const steps = await persister.listSteps(key, { after: 0, limit: 100 });
+    expect(steps.map((s) => s.action)).toEqual(winners[0]?.state.log);
+    expect((await persister.loadApp(key))?.state).toEqual(winners[0]?.state);
   });
 
-  it('keeps sequence ids contiguous with 30 writers retrying on conflict', async () => {
+  it('keeps sequence ids contiguous with 30 writers on two clients retrying on conflict', async () => {
     const key = { graph: 'counter', appId: 'writers' };
     await newApp('writers');
+    let conflicts = 0;
     const writer = async (index: number) => {
+      const own = index % 2 ? otherPersister : persister;
       for (;;) {
-        const app = await persister.loadApp(key);
+        const app = await own.loadApp(key);
         if (!app) throw new Error('app vanished');
-        const log = [...(app.state.log as string[]), `w${index}`];
+        const item = `w${index}`;
         try {
-          return await persister.commitStep(
-            key,
-            app.sequenceId,
-            { ...step(`w${index}`), writes: [{ key: 'log', op: 'append', items: [`w${index}`] }] },
-            { state: { ...app.state, log }, position: 'add' },
-          );
+          return await own.commitStep(key, app.sequenceId, step(item), {
+            state: { ...app.state, log: [...(app.state.log as string[]), item] },
+            position: 'add',
+          });
         } catch (error) {
           if (!(error instanceof SequenceConflictError)) throw error;
+          conflicts++;
         }
       }
     };
@@ -153,17 +199,20 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     expect(steps.map((s) => s.sequenceId)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
     const final = await persister.loadApp(key);
     const log = final?.state.log as string[];
-    expect(new Set(log).size).toBe(30);
-    // The log rebuilt from the recorded appends equals the stored state: nothing lost or doubled.
-    expect((await persister.stateAt(key, 30))?.state).toEqual(final?.state);
+    expect([...log].sort()).toEqual(Array.from({ length: 30 }, (_, index) => `w${index}`).sort());
+    // Every step's row holds exactly what its writer appended, in commit order.
+    expect(steps.map((s) => s.action)).toEqual(log);
+    expect(steps.at(-1)?.state).toEqual(final?.state);
     expect((await persister.stateAt(key, 15))?.state.log).toEqual(log.slice(0, 15));
+    // The writers did race: without conflicts this test would prove nothing.
+    expect(conflicts).toBeGreaterThan(0);
   });
 
   it('rebuilds the state at any sequence across snapshots, as the engine saw it', async () => {
     const application = new Application(loop, { persister });
     await application.create({ appId: 'long', partitionKey: 'alice' });
     const seen = [structuredClone((await application.load('long'))?.state)];
-    const rounds = SNAPSHOT_EVERY + 5; // two steps per round: crosses two snapshots
+    const rounds = SNAPSHOT_MIN_STEPS + 5; // two steps per round
     for (let round = 0; round < rounds; round++) {
       await application.step('long', { action: 'add' });
       seen.push(structuredClone((await application.load('long'))?.state));
@@ -171,28 +220,77 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
       seen.push(structuredClone((await application.load('long'))?.state));
     }
     const key = { graph: 'counter', appId: 'long' };
-    for (const sequence of [
-      0,
-      1,
-      SNAPSHOT_EVERY - 1,
-      SNAPSHOT_EVERY,
-      SNAPSHOT_EVERY + 1,
-      2 * SNAPSHOT_EVERY + 3,
-      2 * rounds,
-    ]) {
-      const at = await persister.stateAt(key, sequence);
+    // Small state, writes as big as it: a snapshot as soon as SNAPSHOT_MIN_STEPS allows, twice here.
+    const snapshots = await snapshotsOf(key);
+    expect(snapshots.map((row) => row.sequenceId)).toEqual([SNAPSHOT_MIN_STEPS, 2 * SNAPSHOT_MIN_STEPS]);
+    expect(snapshots.map((row) => row.snapshot)).toEqual([
+      seen[SNAPSHOT_MIN_STEPS],
+      seen[2 * SNAPSHOT_MIN_STEPS],
+    ]);
+    for (let sequence = 0; sequence <= 2 * rounds; sequence++) {
+      const at = await otherPersister.stateAt(key, sequence);
       expect(at?.state, `state at ${sequence}`).toEqual(seen[sequence]);
       expect(at?.position).toBe(sequence === 0 ? null : sequence % 2 ? 'add' : 'double');
     }
+    expect((await persister.loadApp(key))?.state).toEqual(seen[2 * rounds]);
     expect(await persister.stateAt(key, 2 * rounds + 1)).toBeNull();
-    const page = await persister.listSteps(key, { after: SNAPSHOT_EVERY - 2, limit: 4 });
+    expect(await persister.stateAt(key, -1)).toBeNull();
+    const page = await persister.listSteps(key, { after: SNAPSHOT_MIN_STEPS - 2, limit: 4 });
     expect(page.map((s) => s.sequenceId)).toEqual([
-      SNAPSHOT_EVERY - 1,
-      SNAPSHOT_EVERY,
-      SNAPSHOT_EVERY + 1,
-      SNAPSHOT_EVERY + 2,
+      SNAPSHOT_MIN_STEPS - 1,
+      SNAPSHOT_MIN_STEPS,
+      SNAPSHOT_MIN_STEPS + 1,
+      SNAPSHOT_MIN_STEPS + 2,
     ]);
-    expect(page.map((s) => s.state)).toEqual(seen.slice(SNAPSHOT_EVERY - 1, SNAPSHOT_EVERY + 3));
+    expect(page.map((s) => s.state)).toEqual(seen.slice(SNAPSHOT_MIN_STEPS - 1, SNAPSHOT_MIN_STEPS + 3));
+    const all = await persister.listSteps(key, { after: 0, limit: 1000 });
+    expect(all.map((s) => s.state)).toEqual(seen.slice(1));
+  });
+
+  it('spaces the snapshots of a growing chat so they cost no more than twice its writes', async () => {
+    const key = { graph: 'counter', appId: 'chat' };
+    await newApp('chat');
+    const message = (index: number) => `message ${index} `.padEnd(200, '.');
+    const log: string[] = [];
+    for (let index = 0; index < 300; index++) {
+      const item = message(index);
+      await persister.commitStep(key, index, step('add', [{ key: 'log', op: 'append', items: [item] }]), {
+        state: { count: 0, log: [...log, item], words: '' },
+        position: 'add',
+      });
+      log.push(item);
+    }
+    const snapshots = await snapshotsOf(key);
+    const sequences = snapshots.map((row) => row.sequenceId);
+    // A snapshot every SNAPSHOT_MIN_STEPS steps would store ~9 copies of a history up to 60 kB here.
+    expect(sequences.length).toBeGreaterThan(1);
+    expect(sequences.length).toBeLessThan(300 / SNAPSHOT_MIN_STEPS);
+    const snapshotBytes = snapshots.reduce((sum, row) => sum + JSON.stringify(row.snapshot).length, 0);
+    const writeBytes = log.reduce((sum, item) => sum + JSON.stringify(item).length, 0);
+    expect(snapshotBytes).toBeLessThanOrEqual(2 * writeBytes);
+    for (const sequence of [1, ...sequences.flatMap((s) => [s - 1, s, s + 1]), 299, 300]) {
+      expect((await persister.stateAt(key, sequence))?.state.log, `log at ${sequence}`).toEqual(
+        log.slice(0, sequence),
+      );
+    }
+  });
+
+  it(`takes a snapshot after ${SNAPSHOT_MAX_STEPS} steps even when the writes are tiny`, {
+    timeout: 60_000,
+  }, async () => {
+    const key = { graph: 'counter', appId: 'big-start' };
+    const words = 'x'.repeat(200_000);
+    await newApp('big-start', { count: 0, log: [], words });
+    const steps = SNAPSHOT_MAX_STEPS + 2;
+    for (let index = 0; index < steps; index++) {
+      await persister.commitStep(key, index, step('add', [{ key: 'count', op: 'set', value: index + 1 }]), {
+        state: { count: index + 1, log: [], words },
+        position: 'add',
+      });
+    }
+    expect((await snapshotsOf(key)).map((row) => row.sequenceId)).toEqual([SNAPSHOT_MAX_STEPS]);
+    expect((await persister.loadApp(key))?.state).toEqual({ count: steps, log: [], words });
+    expect((await persister.stateAt(key, 10))?.state.count).toBe(10);
   });
 
   it('records failed steps beside committed ones', async () => {
@@ -201,37 +299,22 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     const now = new Date();
     await persister.recordFailedStep(key, {
       action: 'add',
-      inputs: {},
+      inputs: { by: 2 },
       error: 'model down',
       sequenceId: 1,
       startedAt: now,
-      endedAt: now,
+      endedAt: new Date(now.getTime() + 25),
     });
-    await persister.commitStep(key, 0, step(), {
-      state: { count: 1, log: ['add'], words: '' },
+    await persister.commitStep(key, 0, step('add'), {
+      state: { count: 0, log: ['add'], words: '' },
       position: 'add',
     });
     const steps = await persister.listSteps(key, { after: 0, limit: 10 });
-    expect(steps.map((s) => [s.sequenceId, s.status, s.error])).toEqual([
-      [1, 'failed', 'model down'],
-      [1, 'committed', null],
+    expect(steps.map((s) => [s.sequenceId, s.status, s.error, s.state])).toEqual([
+      [1, 'failed', 'model down', null],
+      [1, 'committed', null, { count: 0, log: ['add'], words: '' }],
     ]);
-    expect(steps[0]?.state).toBeNull();
-  });
-
-  it('applies migrations from two instances at once without failing', async () => {
-    const [first, second] = await Promise.all([testDb.open(), testDb.open()]);
-    await Promise.all([first.migrate(), second.migrate()]);
-    // The tables hold what the suite wrote before: nothing was dropped or recreated.
-    const rows = await second.db.select().from(second.tables.apps);
-    expect(rows.map((row) => row.appId)).toContain('a1');
-    await Promise.all([first.close(), second.close()]);
-  });
-
-  it('answers ping while open and fails it after close', async () => {
-    const own = await testDb.open();
-    await own.ping();
-    await own.close();
-    await expect(own.ping()).rejects.toThrow();
+    expect(steps[0]).toMatchObject({ inputs: { by: 2 }, durationMs: 25 });
+    expect((await persister.loadApp(key))?.sequenceId).toBe(1);
   });
 });

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Database } from './client';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** The statuses a run does not leave. */
+export const finishedStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface Run {
+  runId: string;
+  graph: string;
+  appId: string;
+  action: string;
+  inputs: unknown;
+  status: RunStatus;
+  error: string | null;
+  createdBy: string;
+  /** How many times a worker claimed the run. */
+  attempt: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface RunEvent {
+  runId: string;
+  /** Increases by one per event of the run, from 1: what SSE sends as `id:` and `Last-Event-ID` names. */
+  id: number;
+  event: string;
+  data: unknown;
+  createdAt: Date;
+}
+
+export interface NewRun {
+  runId?: string;
+  graph: string;
+  appId: string;
+  action: string;
+  inputs: unknown;
+  createdBy: string;
+}
+
+type RunRow = typeof import('./schema.pg').runs.$inferSelect;
+
+/** Background runs and their events: the queue the workers claim from, and the replayable event log. */
+export class RunsRepository {
+  constructor(private readonly database: Database) {}
+
+  async create(run: NewRun): Promise<Run> {
+    const { db, tables } = this.database;
+    const [row] = await db
+      .insert(tables.runs)
+      .values({
+        runId: run.runId ?? randomUUID(),
+        graph: run.graph,
+        appId: run.appId,
+        action: run.action,
+        inputs: run.inputs ?? null,
+        status: 'queued',
+        error: null,
+        createdBy: run.createdBy,
+        attempt: 0,
+        createdAt: new Date(),
+        lastEventId: 0,
+      })
+      .returning();
+    return toRun(row as RunRow);
+  }
+
+  async get(runId: string): Promise<Run | null> {
+    const { db, tables } = this.database;
+    const [row] = await db.select().from(tables.runs).where(eq(tables.runs.runId, runId)).limit(1);
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * Moves the oldest queued run to `running` and returns it, or null when none waits. Atomic: two
+   * workers (or instances) never claim the same run. Postgres skips rows another claim holds locked;
+   * SQLite runs the one UPDATE under its single write lock.
+   */
+  async claimNext(): Promise<Run | null> {
+    const { db, tables, dialect } = this.database;
+    const { runs } = tables;
+    const oldestQueued = db
+      .select({ runId: runs.runId })
+      .from(runs)
+      .where(eq(runs.status, 'queued'))
+      .orderBy(asc(runs.createdAt), asc(runs.runId))
+      .limit(1);
+    const next = dialect === 'postgres' ? oldestQueued.for('update', { skipLocked: true }) : oldestQueued;
+    const now = new Date();
+    const [row] = await db
+      .update(runs)
+      .set({ status: 'running', attempt: sql`${runs.attempt} + 1`, startedAt: now, heartbeatAt: now })
+      // The status check again: on SQLite the subquery and the update are one statement, on Postgres
+      // the row is locked, so this only guards against a reader of this code changing either.
+      .where(and(eq(runs.runId, sql`(${next})`), eq(runs.status, 'queued')))
+      .returning();
+    return row ? toRun(row) : null;
+  }
+
+  /** Tells the other instances this run is still being worked on (see failInterrupted). */
+  async heartbeat(runId: string): Promise<void> {
+    const { db, tables } = this.database;
+    await db
+      .update(tables.runs)
+      .set({ heartbeatAt: new Date() })
+      .where(and(eq(tables.runs.runId, runId), eq(tables.runs.status, 'running')));
+  }
+
+  /**
+   * Sets a run's status (and its error), only while the run is in one of `from` (by default: not
+   * finished). Stamps started_at on `running` and ended_at on a finished status. Returns the run, or
+   * null when it does not exist or was not in `from` (it finished, or was cancelled, meanwhile).
+   */
+  async setStatus(
+    runId: string,
+    status: RunStatus,
+    options: { error?: string | null; from?: readonly RunStatus[] } = {},
+  ): Promise<Run | null> {
+    const { db, tables } = this.database;
+    const { runs } = tables;
+    const from = options.from ?? (['queued', 'running'] as const);
+    const now = new Date();
+    const finished = finishedStatuses.includes(status);
+    const [row] = await db
+      .update(runs)
+      .set({
+        status,
+        error: options.error ?? null,
+        ...(status === 'running' ? { startedAt: sql`coalesce(${runs.startedAt}, ${now})` } : {}),
+        ...(finished ? { endedAt: now } : {}),
+      })
+      .where(and(eq(runs.runId, runId), inArray(runs.status, [...from])))
+      .returning();
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * At start: runs left `running` by a process that stopped (its heartbeat older than `staleBefore`,
+   * by default now, which suits one instance) become `failed`. With several instances, pass a time
+   * some heartbeats ago so the others' live runs are left alone. Returns how many were failed.
+   */
+  async failInterrupted(staleBefore: Date = new Date()): Promise<number> {
+    const { db, tables } = this.database;
+    const { runs } = tables;
+    const failed = await db
+      .update(runs)
+      .set({ status: 'failed', error: 'The server stopped while the run was running.', endedAt: new Date() })
+      .where(and(eq(runs.status, 'running'), or(isNull(runs.heartbeatAt), lt(runs.heartbeatAt, staleBefore))))
+      .returning({ runId: runs.runId });
+    return failed.length;
+  }
+
+  /** Appends an event with the run's next id (1, 2, …), safely when several writers append at once. */
+  async appendEvent(runId: string, event: string, data: unknown): Promise<RunEvent> {
+    const { db, tables, sqlite } = this.database;
+    const { runs } = tables;
+    const createdAt = new Date();
+    // The counter on the run row hands out ids: its row lock (Postgres) or the write lock (SQLite)
+    // orders concurrent appends, where max(id) + 1 would give two of them the same id.
+    const bump = { lastEventId: sql`${runs.lastEventId} + 1` };
+    const missing = () => new Error(`Run ${runId} does not exist`);
+    const eventRow = (id: number) => ({ runId, id, event, data: data ?? null, createdAt });
+    if (sqlite) {
+      const t = tables as unknown as typeof import('./schema.sqlite');
+      return sqlite.transaction(
+        (tx) => {
+          const [row] = tx
+            .update(t.runs)
+            .set(bump)
+            .where(eq(t.runs.runId, runId))
+            .returning({ id: t.runs.lastEventId })
+            .all();
+          if (!row) throw missing();
+          tx.insert(t.runEvents).values(eventRow(row.id)).run();
+          return eventRow(row.id);
+        },
+        { behavior: 'immediate' },
+      );
+    }
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(runs)
+        .set(bump)
+        .where(eq(runs.runId, runId))
+        .returning({ id: runs.lastEventId });
+      if (!row) throw missing();
+      await tx.insert(tables.runEvents).values(eventRow(row.id));
+      return eventRow(row.id);
+    });
+  }
+
+  /** The run's events with id > after, oldest first (replay from the start with after = 0). */
+  async listEvents(runId: string, page: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
+    const { db, tables } = this.database;
+    const { runEvents } = tables;
+    const query = db
+      .select()
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, runId), gt(runEvents.id, page.after ?? 0)))
+      .orderBy(asc(runEvents.id));
+    return page.limit === undefined ? query : query.limit(page.limit);
+  }
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    runId: row.runId,
+    graph: row.graph,
+    appId: row.appId,
+    action: row.action,
+    inputs: row.inputs,
+    status: row.status,
+    error: row.error,
+    createdBy: row.createdBy,
+    attempt: row.attempt,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+  };
+}
