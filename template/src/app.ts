@@ -24,6 +24,7 @@ import { authenticate } from './middleware/auth';
 import { rateLimit } from './middleware/rate-limit';
 import { type RequestLogVariables, requestLog } from './middleware/request-log';
 import { healthRoutes } from './routes/health';
+import { chatPage } from './ui/chat-page';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
         'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
     },
   });
+  app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Switchyard API' }));
 
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
