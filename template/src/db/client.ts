@@ -27,7 +27,7 @@ export interface Database {
   db: Db;
   tables: Tables;
   /** The SQLite handle for synchronous transactions; null on Postgres. */
-  sqlite: BetterSQLite3Database<typeof sqliteTables> | null;
+  sqlite: (BetterSQLite3Database<typeof sqliteTables> & { $client: BetterSqlite3.Database }) | null;
   /** Applies the committed migrations (drizzle/sqlite or drizzle/pg). Safe to run from several instances. */
   migrate(): Promise<void>;
   /** Runs a query; throws when the database does not answer. */
@@ -38,12 +38,22 @@ export interface Database {
 const migrations = (dialect: 'sqlite' | 'pg') =>
   fileURLToPath(new URL(`../../drizzle/${dialect}`, import.meta.url));
 
-/** Opens the database DATABASE_URL names: `file:…` is SQLite, `postgres://…` is Postgres. */
+/**
+ * Opens the database DATABASE_URL names: `file:./data/app.db` (or `file:///abs/app.db`) is SQLite,
+ * `postgres://…` / `postgresql://…` is Postgres. Nothing is created in it until migrate().
+ */
 export async function createDatabase(url: string, logger?: Logger): Promise<Database> {
-  return url.startsWith('file:') ? openSqlite(url.slice('file:'.length), logger) : openPostgres(url, logger);
+  if (url.startsWith('file:')) {
+    return openSqlite(url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length), logger);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, logger);
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgres:// (Postgres), not ${url.split(':')[0]}:`,
+  );
 }
 
 function openSqlite(path: string, logger?: Logger): Database {
+  // The folder of the default file:./data/app.db does not exist in a fresh checkout.
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const client = new BetterSqlite3(path);
   client.pragma('journal_mode = WAL');
@@ -60,7 +70,16 @@ function openSqlite(path: string, logger?: Logger): Database {
     tables: sqliteTables as unknown as Tables,
     sqlite,
     async migrate() {
-      migrateSqlite(sqlite, { migrationsFolder: migrations('sqlite') });
+      try {
+        migrateSqlite(sqlite, { migrationsFolder: migrations('sqlite') });
+      } catch (error) {
+        // drizzle reads the applied migrations before it takes the write lock, so a second process
+        // migrating the same file at the same moment fails on "table already exists". Once the
+        // other's migration is committed, a second pass finds nothing left to do; a real error
+        // fails again and is thrown.
+        logger?.warn({ err: error }, 'SQLite migration failed; retrying once');
+        migrateSqlite(sqlite, { migrationsFolder: migrations('sqlite') });
+      }
     },
     async ping() {
       client.prepare('select 1').get();
@@ -75,7 +94,10 @@ function openSqlite(path: string, logger?: Logger): Database {
 const MIGRATION_LOCK = 7_402_113;
 
 function openPostgres(url: string, logger?: Logger): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // connectionTimeoutMillis: a database that does not answer fails ping() (and /readyz) in seconds
+  // instead of leaving the probe hanging.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  let closed = false;
   pool.on('error', (error) => logger?.error({ err: error }, 'idle Postgres client failed'));
   const db = drizzlePg(pool, { schema: pgTables });
   return {
@@ -98,6 +120,8 @@ function openPostgres(url: string, logger?: Logger): Database {
       await db.execute(sql`select 1`);
     },
     async close() {
+      if (closed) return;
+      closed = true;
       await pool.end();
     },
   };
