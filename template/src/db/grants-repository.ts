@@ -13,6 +13,7 @@ export interface Grant {
 export class GrantsRepository {
   constructor(private readonly database: Database) {}
 
+  /** The permission a grant gives `subject` on the app, or null without one. */
   async permissionOf(key: AppKey, subject: string): Promise<Permission | null> {
     const { db, tables } = this.database;
     const [row] = await db
@@ -23,17 +24,16 @@ export class GrantsRepository {
     return row?.permission ?? null;
   }
 
+  /** Gives `subject` this permission on the app, replacing the one it had. */
   async put(key: AppKey, subject: string, permission: Permission): Promise<Grant> {
     const { db, tables } = this.database;
-    const createdAt = new Date();
-    await db
-      .insert(tables.grants)
-      .values({ ...key, subject, permission, createdAt })
-      .onConflictDoUpdate({
-        target: [tables.grants.graph, tables.grants.appId, tables.grants.subject],
-        set: { permission },
-      });
-    return (await this.list(key)).find((grant) => grant.subject === subject) as Grant;
+    const { grants } = tables;
+    const [grant] = await db
+      .insert(grants)
+      .values({ ...key, subject, permission, createdAt: new Date() })
+      .onConflictDoUpdate({ target: [grants.graph, grants.appId, grants.subject], set: { permission } })
+      .returning({ subject: grants.subject, permission: grants.permission, createdAt: grants.createdAt });
+    return grant as Grant;
   }
 
   /** Removes a grant; false when there was none. */
@@ -46,6 +46,7 @@ export class GrantsRepository {
     return removed.length > 0;
   }
 
+  /** The app's grants, by subject. */
   async list(key: AppKey): Promise<Grant[]> {
     const { db, tables } = this.database;
     return db

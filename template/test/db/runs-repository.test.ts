@@ -1,0 +1,143 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client';
+import { RunsRepository } from '../../src/db/runs-repository';
+import { dialects, type TestDatabase } from '../helpers/databases';
+
+describe.each(dialects)('RunsRepository on $name', ({ create }) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  /** A second connection (SQLite) or pool (Postgres): workers of two instances. */
+  let other: Database;
+  let runs: RunsRepository;
+  let otherRuns: RunsRepository;
+
+  beforeAll(async () => {
+    testDb = await create();
+    database = await testDb.open();
+    await database.migrate();
+    other = await testDb.open();
+    runs = new RunsRepository(database);
+    otherRuns = new RunsRepository(other);
+  });
+  afterAll(async () => {
+    await database.close();
+    await other.close();
+    await testDb.drop();
+  });
+
+  const newRun = (appId: string) =>
+    runs.create({ graph: 'chat', appId, action: 'prompt', inputs: { prompt: 'hi' }, createdBy: 'alice' });
+
+  /** Claims until the queue is empty; each worker keeps what it claimed. */
+  const drain = async (repository: RunsRepository) => {
+    const claimed: string[] = [];
+    for (let run = await repository.claimNext(); run; run = await repository.claimNext()) {
+      claimed.push(run.runId);
+    }
+    return claimed;
+  };
+
+  it('creates a queued run and reads it back', async () => {
+    const run = await newRun('app-1');
+    expect(run).toMatchObject({
+      graph: 'chat',
+      appId: 'app-1',
+      action: 'prompt',
+      inputs: { prompt: 'hi' },
+      status: 'queued',
+      error: null,
+      createdBy: 'alice',
+      attempt: 0,
+      startedAt: null,
+      endedAt: null,
+    });
+    expect(run.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await runs.get(run.runId)).toEqual(run);
+    expect(await runs.get('missing')).toBeNull();
+    // Leave the queue empty for the next tests.
+    expect(await runs.setStatus(run.runId, 'cancelled')).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('claims the oldest queued run first and marks it running', async () => {
+    const first = await newRun('order-1');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await newRun('order-2');
+    const claimed = await runs.claimNext();
+    expect(claimed).toMatchObject({ runId: first.runId, status: 'running', attempt: 1 });
+    expect(claimed?.startedAt).toBeInstanceOf(Date);
+    expect((await runs.claimNext())?.runId).toBe(second.runId);
+    expect(await runs.claimNext()).toBeNull();
+  });
+
+  it('hands each of 40 queued runs to exactly one of many concurrent workers on two clients', async () => {
+    const queued = await Promise.all(Array.from({ length: 40 }, (_, index) => newRun(`many-${index}`)));
+    const workers = Array.from({ length: 8 }, (_, index) => drain(index % 2 ? otherRuns : runs));
+    const claimed = (await Promise.all(workers)).flat();
+    expect([...claimed].sort()).toEqual(queued.map((run) => run.runId).sort());
+    for (const run of queued) expect((await runs.get(run.runId))?.attempt).toBe(1);
+  });
+
+  it('moves a run only from the statuses it is allowed to leave', async () => {
+    const run = await newRun('status');
+    expect(await runs.setStatus(run.runId, 'succeeded', { from: ['running'] })).toBeNull();
+    await runs.claimNext();
+    const failed = await runs.setStatus(run.runId, 'failed', { error: 'model down' });
+    expect(failed).toMatchObject({ status: 'failed', error: 'model down' });
+    expect(failed?.endedAt).toBeInstanceOf(Date);
+    // Finished runs stay finished: a late cancel does not overwrite the outcome.
+    expect(await runs.setStatus(run.runId, 'cancelled')).toBeNull();
+    expect(await runs.get(run.runId)).toMatchObject({ status: 'failed', error: 'model down' });
+    expect(await runs.setStatus('missing', 'cancelled')).toBeNull();
+  });
+
+  it('fails the runs a stopped process left running, and only those', async () => {
+    const { runs: table } = database.tables;
+    // The runs earlier tests claimed are done: only this test's are running.
+    await database.db.update(table).set({ status: 'succeeded' }).where(eq(table.status, 'running'));
+    const [stale, live, waiting] = [await newRun('stale'), await newRun('live'), await newRun('waiting')];
+    await runs.claimNext();
+    await runs.claimNext();
+    const longAgo = new Date(Date.now() - 60_000);
+    await database.db.update(table).set({ heartbeatAt: longAgo }).where(eq(table.runId, stale.runId));
+    await runs.heartbeat(live.runId);
+    expect(await runs.failInterrupted(new Date(Date.now() - 30_000))).toBe(1);
+    expect(await runs.get(stale.runId)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/stopped/),
+    });
+    expect((await runs.get(live.runId))?.status).toBe('running');
+    expect((await runs.get(waiting.runId))?.status).toBe('queued');
+    // At the start of a lone instance every running run is interrupted.
+    expect(await runs.failInterrupted()).toBe(1);
+    expect((await runs.get(live.runId))?.status).toBe('failed');
+    await drain(runs);
+  });
+
+  it('numbers events 1, 2, 3 … per run, also when appended concurrently, and lists them after an id', async () => {
+    const [run, neighbour] = [await newRun('events'), await newRun('events-2')];
+    const appended = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        (index % 2 ? otherRuns : runs).appendEvent(run.runId, 'delta', { index }),
+      ),
+    );
+    expect(appended.map((event) => event.id).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, index) => index + 1),
+    );
+    expect((await runs.appendEvent(neighbour.runId, 'state', { n: 1 })).id).toBe(1);
+    const all = await runs.listEvents(run.runId);
+    expect(all.map((event) => event.id)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    const byId = new Map(appended.map((event) => [event.id, event.data]));
+    for (const event of all) {
+      expect(event).toMatchObject({ runId: run.runId, event: 'delta', data: byId.get(event.id) });
+      expect(event.createdAt).toBeInstanceOf(Date);
+    }
+    expect((await runs.listEvents(run.runId, { after: 27 })).map((event) => event.id)).toEqual([28, 29, 30]);
+    expect((await runs.listEvents(run.runId, { after: 10, limit: 2 })).map((event) => event.id)).toEqual([
+      11, 12,
+    ]);
+    await expect(runs.appendEvent('missing', 'state', {})).rejects.toThrow(/does not exist/);
+    expect(await runs.listEvents('missing')).toEqual([]);
+    await drain(runs);
+  });
+});
