@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { type Access, accessTo, allows, canCreateIn, needs } from '../../auth/policy';
+import { type Access, accessTo, canCreateIn, needs } from '../../auth/policy';
 import type { AuthVariables } from '../../auth/user';
 import type { AppsRepository } from '../../db/apps-repository';
 import type { Grant, GrantsRepository } from '../../db/grants-repository';
@@ -11,6 +11,7 @@ import { toAppView } from '../app-view';
 import type { Application } from '../application';
 import { ActionNotAllowedError } from '../errors';
 import type { StoredApp } from '../persister';
+import { loadAuthorized } from './authorize';
 import { engineProblem } from './engine-problems';
 import { defineGraphRoutes } from './routes';
 import { sseResponse } from './sse';
@@ -37,19 +38,8 @@ export function graphRoutes<Schema extends z.ZodObject>(
   const key = (appId: string) => ({ graph: graph.name, appId });
   const view = (app: StoredApp) => toAppView(app, application.next(app));
 
-  /** Loads an app the caller may `needed`; 404 when it may not even read it (no existence leak), else 403. */
-  async function authorized(c: Context<Env>, appId: string, needed: Access): Promise<StoredApp> {
-    const user = c.get('user');
-    const app = await application.load(appId);
-    if (!app) throw problems.notFound();
-    const owns = accessTo(user, app.partitionKey, null) === 'manage';
-    const access = owns
-      ? 'manage'
-      : accessTo(user, app.partitionKey, await options.grants.permissionOf(key(appId), user.sub));
-    if (!allows(access, 'read')) throw problems.notFound();
-    if (!allows(access, needed)) throw problems.forbidden('You may read this app but not change it.');
-    return app;
-  }
+  const authorized = (c: Context<Env>, appId: string, needed: Access) =>
+    loadAuthorized(application, options.grants, c.get('user'), appId, needed);
 
   /** Engine errors become problems; anything else is rethrown for the app's 500 handler. */
   async function fail(c: Context<Env>, error: unknown, appId: string): Promise<Response> {
