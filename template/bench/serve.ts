@@ -33,7 +33,7 @@ if (kind === 'bare') {
   });
   const database = await createDatabase(config.DATABASE_URL);
   await database.migrate();
-  const app = createApp({
+  const { app } = createApp({
     config,
     logger: pino({ level: 'silent' }),
     database,

@@ -1,3 +1,4 @@
+import { createNodeWebSocket } from '@hono/node-ws';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -14,6 +15,7 @@ import { AppsRepository } from './db/apps-repository';
 import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
+import { RunsRepository } from './db/runs-repository';
 import { Application } from './graph/application';
 import { graphRoutes } from './graph/http/graph-routes';
 import { LogTracker } from './graph/log-tracker';
@@ -24,6 +26,9 @@ import { authenticate } from './middleware/auth';
 import { rateLimit } from './middleware/rate-limit';
 import { type RequestLogVariables, requestLog } from './middleware/request-log';
 import { healthRoutes } from './routes/health';
+import { memoryRunBus, redisRunBus } from './runs/run-bus';
+import { runRoutes } from './runs/run-routes';
+import { RunWorker } from './runs/worker';
 import { chatPage } from './ui/chat-page';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
@@ -91,6 +96,30 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/api/v1/chatbot', graphRoutes(chatbot, repositories));
 
+  // Background runs of every mounted graph, executed by this process's worker.
+  const applications = new Map([[chatbot.graph.name, chatbot]]);
+  const runs = new RunsRepository(deps.database);
+  const runBus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
+  const runWorker = new RunWorker({
+    runs,
+    bus: runBus,
+    applications,
+    logger,
+    concurrency: config.RUN_CONCURRENCY,
+  });
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  app.route(
+    '/api/v1',
+    runRoutes({
+      applications,
+      runs,
+      grants: repositories.grants,
+      bus: runBus,
+      onQueued: () => void runWorker.poll(),
+      upgradeWebSocket,
+    }),
+  );
+
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -120,7 +149,14 @@ export function createApp(deps: AppDeps) {
     return problemResponse(c, problem(500, 'Something went wrong on our side; quote the request id.'));
   });
 
-  return app;
+  return {
+    app,
+    /** Executes background runs; index.ts starts it and stops it on shutdown. */
+    runWorker,
+    runBus,
+    /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
+    injectWebSocket,
+  };
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = ReturnType<typeof createApp>['app'];

@@ -24,21 +24,31 @@ const database = await createDatabase(config.DATABASE_URL, logger);
 await database.migrate();
 
 const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false }) : undefined;
-const app = createApp({ config, logger, database, llm: createLlmProvider(config), redis });
+const { app, runWorker, runBus, injectWebSocket } = createApp({
+  config,
+  logger,
+  database,
+  llm: createLlmProvider(config),
+  redis,
+});
 const running = await startServer({
   fetch: app.fetch,
   port: config.PORT,
   hostname: config.HOST,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   logger,
+  onListening: injectWebSocket,
 });
+await runWorker.start();
 
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  await runWorker.stop();
   await running.shutdown();
+  await runBus.close();
   await database.close();
   redis?.disconnect();
   logger.info('bye');

@@ -22,7 +22,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const testDb = options.testDb ?? sqliteDatabase();
   const database: Database = await testDb.open();
   await database.migrate();
-  const app = createApp({
+  const { app, runWorker, runBus, injectWebSocket } = createApp({
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
     database,
@@ -31,11 +31,15 @@ export async function createTestApp(options: TestAppOptions = {}) {
   });
   return {
     app,
+    runWorker,
+    injectWebSocket,
     config,
     database,
     /** A valid token for `sub` with `roles`. */
     token: (sub: string, roles: string[] = []) => signDevToken(config.JWT_SECRET as string, { sub, roles }),
     async close() {
+      await runWorker.stop();
+      await runBus.close();
       await database.close();
       await testDb.drop();
     },

@@ -7,6 +7,8 @@ export const PING_INTERVAL_MS = 15_000;
 export interface EventWriter {
   /** Sends one event with the next id. */
   send(event: string, data: unknown): Promise<void>;
+  /** Sends one event with its own id (replayed events keep the ids they were stored with). */
+  sendWithId(id: number, event: string, data: unknown): Promise<void>;
   /** Fires when the client leaves. */
   signal: AbortSignal;
 }
@@ -30,6 +32,10 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
         send: async (event, data) => {
           if (stream.aborted) return;
           await stream.writeSSE({ event, id: String(id++), data: JSON.stringify(data) });
+        },
+        sendWithId: async (eventId, event, data) => {
+          if (stream.aborted) return;
+          await stream.writeSSE({ event, id: String(eventId), data: JSON.stringify(data) });
         },
       });
     } finally {

@@ -1,0 +1,134 @@
+import type { Run, RunsRepository } from '../db/runs-repository';
+import { toAppView } from '../graph/app-view';
+import type { Application } from '../graph/application';
+import { engineProblem } from '../graph/http/engine-problems';
+import type { StoredApp } from '../graph/persister';
+import { problem } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import type { RunBus } from './run-bus';
+
+// biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.
+type AnyApplication = Application<any>;
+
+export interface RunWorkerOptions {
+  runs: RunsRepository;
+  bus: RunBus;
+  applications: ReadonlyMap<string, AnyApplication>;
+  logger: Logger;
+  /** Runs executed at once by this process (RUN_CONCURRENCY). */
+  concurrency: number;
+  /** How often to look for queued runs when nobody said there is one. */
+  pollIntervalMs?: number;
+  heartbeatMs?: number;
+}
+
+/**
+ * Claims queued runs and executes them: every engine event becomes a row in run_events (so any
+ * client on any instance can replay it) and a signal on the bus (so followers read it at once).
+ */
+export class RunWorker {
+  readonly #active = new Map<string, AbortController>();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #polling = false;
+
+  constructor(private readonly options: RunWorkerOptions) {}
+
+  /** Marks runs left `running` by a stopped process as failed, then starts polling. */
+  async start() {
+    const heartbeatMs = this.options.heartbeatMs ?? 5_000;
+    const failed = await this.options.runs.failInterrupted(new Date(Date.now() - 3 * heartbeatMs));
+    if (failed > 0) this.options.logger.warn({ failed }, 'marked runs interrupted by a stop as failed');
+    this.#timer = setInterval(() => void this.poll(), this.options.pollIntervalMs ?? 500);
+    void this.poll();
+  }
+
+  /** Looks for work now (called after a run is queued, so it starts without waiting for the timer). */
+  async poll() {
+    if (this.#stopped || this.#polling) return;
+    this.#polling = true;
+    try {
+      while (!this.#stopped && this.#active.size < this.options.concurrency) {
+        const run = await this.options.runs.claimNext();
+        if (!run) break;
+        void this.#execute(run);
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'claiming runs failed');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  /** Stops claiming, aborts what runs, and waits for those runs to record how they ended. */
+  async stop() {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    const running = [...this.#active.values()];
+    for (const controller of running) controller.abort(new Error('The server is shutting down.'));
+    for (let waited = 0; this.#active.size > 0 && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async #execute(run: Run) {
+    const { runs, bus, logger } = this.options;
+    const controller = new AbortController();
+    this.#active.set(run.runId, controller);
+    const stopCancelWatch = await bus.subscribe(run.runId, (signal) => {
+      if (signal === 'cancel') controller.abort(new Error('Cancelled.'));
+    });
+    const heartbeat = setInterval(
+      () => void runs.heartbeat(run.runId).catch(() => {}),
+      this.options.heartbeatMs ?? 5_000,
+    );
+    const emit = async (event: string, data: unknown) => {
+      await runs.appendEvent(run.runId, event, data);
+      await bus.publish(run.runId, 'event');
+    };
+    const application = this.options.applications.get(run.graph);
+    const view = (app: StoredApp) => toAppView(app, application?.next(app) ?? null);
+    try {
+      if (!application) throw new Error(`No graph named ${run.graph} is mounted`);
+      const before = await application.load(run.appId);
+      if (before) await emit('state', view(before));
+      const stream = application.stream(run.appId, {
+        action: run.action,
+        inputs: run.inputs,
+        signal: controller.signal,
+      });
+      for (;;) {
+        const item = await stream.next();
+        if (item.done) {
+          await emit('done', view(item.value));
+          break;
+        }
+        await emit(item.value.event, item.value.data);
+      }
+      await runs.setStatus(run.runId, 'succeeded', { from: ['running'] });
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      const found = application
+        ? await engineProblem(error, async () => {
+            const app = await application.load(run.appId);
+            return app ? application.next(app) : null;
+          })
+        : undefined;
+      const reason = cancelled
+        ? problem(409, String((controller.signal.reason as Error)?.message ?? 'Cancelled.'))
+        : (found ?? problem(500, 'The run failed on our side.'));
+      if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
+      await emit('error', reason).catch(() => {});
+      await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
+        error: reason.detail ?? reason.title,
+        from: ['running'],
+      });
+    } finally {
+      clearInterval(heartbeat);
+      stopCancelWatch();
+      this.#active.delete(run.runId);
+      await bus.publish(run.runId, 'event').catch(() => {});
+      void this.poll();
+    }
+  }
+}
