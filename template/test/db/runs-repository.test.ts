@@ -29,6 +29,11 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
   const newRun = (appId: string) =>
     runs.create({ graph: 'chat', appId, action: 'prompt', inputs: { prompt: 'hi' }, createdBy: 'alice' });
 
+  const later = async <T>(make: () => Promise<T>) => {
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    return make();
+  };
+
   /** Claims until the queue is empty; each worker keeps what it claimed. */
   const drain = async (repository: RunsRepository) => {
     const claimed: string[] = [];
@@ -61,8 +66,7 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
 
   it('claims the oldest queued run first and marks it running', async () => {
     const first = await newRun('order-1');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await newRun('order-2');
+    const second = await later(() => newRun('order-2'));
     const claimed = await runs.claimNext();
     expect(claimed).toMatchObject({ runId: first.runId, status: 'running', attempt: 1 });
     expect(claimed?.startedAt).toBeInstanceOf(Date);
@@ -95,7 +99,12 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
     const { runs: table } = database.tables;
     // The runs earlier tests claimed are done: only this test's are running.
     await database.db.update(table).set({ status: 'succeeded' }).where(eq(table.status, 'running'));
-    const [stale, live, waiting] = [await newRun('stale'), await newRun('live'), await newRun('waiting')];
+    // A millisecond apart at least, so the queue's order (oldest first) is theirs.
+    const [stale, live, waiting] = [
+      await newRun('stale'),
+      await later(() => newRun('live')),
+      await later(() => newRun('waiting')),
+    ];
     await runs.claimNext();
     await runs.claimNext();
     const longAgo = new Date(Date.now() - 60_000);
