@@ -16,8 +16,9 @@ import * as sqliteTables from './schema.sqlite';
  * The queries of this project are written once, against drizzle's Postgres builder types. The SQLite
  * tables mirror the Postgres ones column for column with the same TypeScript types (see
  * schema-parity.test.ts), and drizzle's builders share their surface, so `db` and `tables` below are
- * the dialect's own objects seen through the Postgres types. Only transactions differ (better-sqlite3
- * runs them synchronously), which is why `sqlite` is also exposed.
+ * the dialect's own objects seen through the Postgres types. What does differ: transactions
+ * (better-sqlite3 runs them synchronously, hence `sqlite`), `db.execute` (Postgres only) and
+ * `.for('update')` (Postgres only); code that needs them checks `dialect` or `sqlite`.
  */
 export type Tables = typeof pgTables;
 export type Db = NodePgDatabase<Tables>;

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/client';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
-describe.each(dialects)('createDatabase on $name', ({ name, create }) => {
+describe.each(dialects)('createDatabase on $name', ({ create }) => {
   const created: TestDatabase[] = [];
   const fresh = async () => {
     const testDb = await create();
