@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps) {
     applications,
     logger,
     concurrency: config.RUN_CONCURRENCY,
+    singleInstance: deps.database.dialect === 'sqlite',
   });
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
   app.route(

@@ -20,6 +20,11 @@ export interface RunWorkerOptions {
   /** How often to look for queued runs when nobody said there is one. */
   pollIntervalMs?: number;
   heartbeatMs?: number;
+  /**
+   * True when no other instance can share the database (SQLite): at start, every run still marked
+   * running was left by this process's predecessor. Otherwise only runs whose heartbeat stopped are.
+   */
+  singleInstance: boolean;
 }
 
 /**
@@ -36,11 +41,26 @@ export class RunWorker {
 
   /** Marks runs left `running` by a stopped process as failed, then starts polling. */
   async start() {
-    const heartbeatMs = this.options.heartbeatMs ?? 5_000;
-    const failed = await this.options.runs.failInterrupted(new Date(Date.now() - 3 * heartbeatMs));
-    if (failed > 0) this.options.logger.warn({ failed }, 'marked runs interrupted by a stop as failed');
-    this.#timer = setInterval(() => void this.poll(), this.options.pollIntervalMs ?? 500);
+    await this.#failInterrupted(this.options.singleInstance ? new Date() : undefined);
+    let ticks = 0;
+    const pollMs = this.options.pollIntervalMs ?? 500;
+    const sweepEvery = Math.max(1, Math.round(this.#heartbeatMs / pollMs));
+    this.#timer = setInterval(() => {
+      // Another instance may have died with runs in hand: look for stale heartbeats now and then.
+      if (!this.options.singleInstance && ++ticks % sweepEvery === 0) void this.#failInterrupted();
+      void this.poll();
+    }, pollMs);
     void this.poll();
+  }
+
+  get #heartbeatMs() {
+    return this.options.heartbeatMs ?? 5_000;
+  }
+
+  async #failInterrupted(staleBefore = new Date(Date.now() - 3 * this.#heartbeatMs)) {
+    const failed = await this.options.runs.failInterrupted(staleBefore).catch(() => 0);
+    if (failed > 0)
+      this.options.logger.warn({ failed }, 'marked runs interrupted by a stopped process as failed');
   }
 
   /** Looks for work now (called after a run is queued, so it starts without waiting for the timer). */
@@ -78,10 +98,7 @@ export class RunWorker {
     const stopCancelWatch = await bus.subscribe(run.runId, (signal) => {
       if (signal === 'cancel') controller.abort(new Error('Cancelled.'));
     });
-    const heartbeat = setInterval(
-      () => void runs.heartbeat(run.runId).catch(() => {}),
-      this.options.heartbeatMs ?? 5_000,
-    );
+    const heartbeat = setInterval(() => void runs.heartbeat(run.runId).catch(() => {}), this.#heartbeatMs);
     const emit = async (event: string, data: unknown) => {
       await runs.appendEvent(run.runId, event, data);
       await bus.publish(run.runId, 'event');

@@ -45,12 +45,19 @@ afterAll(async () => {
 
 describe('a client that leaves mid-stream', () => {
   it('aborts the model call, keeps committed steps, and lets the turn be retried', async () => {
-    const chat = createClient(`http://127.0.0.1:${server.port}`, { token: await testApp.token('alice') }).chatbot;
+    const chat = createClient(`http://127.0.0.1:${server.port}`, {
+      token: await testApp.token('alice'),
+    }).chatbot;
     await chat.create({ app_id: 'leaver' });
     const controller = new AbortController();
     const events: string[] = [];
     await expect(async () => {
-      for await (const event of chat.stream('leaver', 'prompt', { prompt: 'write a poem about leaving' }, controller.signal)) {
+      for await (const event of chat.stream(
+        'leaver',
+        'prompt',
+        { prompt: 'write a poem about leaving' },
+        controller.signal,
+      )) {
         events.push(event.event);
         if (events.filter((name) => name === 'delta').length === 2) controller.abort();
       }
@@ -61,7 +68,9 @@ describe('a client that leaves mid-stream', () => {
     // The user's message and the mode were committed before the answer began; the answer was not.
     const app = await chat.get('leaver');
     expect(app).toMatchObject({ sequence_id: 2, position: 'decide_mode', next: 'generate_poem' });
-    expect(app.state.chat_history).toEqual([{ role: 'user', content: 'write a poem about leaving', type: 'text' }]);
+    expect(app.state.chat_history).toEqual([
+      { role: 'user', content: 'write a poem about leaving', type: 'text' },
+    ]);
     const steps = await chat.steps('leaver');
     expect(steps.items.at(-1)).toMatchObject({ action: 'generate_poem', status: 'failed' });
 

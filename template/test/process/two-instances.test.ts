@@ -1,0 +1,85 @@
+// Two app processes sharing one Postgres and one Redis, as behind a load balancer: a run created on
+// one is followed live from the other, and no run is executed twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamEvents } from '../../src/client';
+import { type AppProcess, startAppProcess } from '../helpers/app-process';
+import { postgresDatabase, type TestDatabase } from '../helpers/databases';
+
+// vitest.config.ts leaves this file out when either variable is missing.
+const postgresUrl = process.env.TEST_DATABASE_URL as string;
+const redisUrl = process.env.REDIS_URL as string;
+
+describe('two instances on Postgres and Redis', () => {
+  let testDb: TestDatabase;
+  let a: AppProcess;
+  let b: AppProcess;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    testDb = await postgresDatabase(postgresUrl);
+    const env = {
+      DATABASE_URL: testDb.url,
+      REDIS_URL: redisUrl,
+      SCRIPTED_DELAY_MS: '20',
+      RUN_CONCURRENCY: '2',
+    };
+    [a, b] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
+    headers = { authorization: `Bearer ${await a.token('alice')}`, 'content-type': 'application/json' };
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await testDb?.drop();
+  });
+
+  const post = (server: AppProcess, path: string, body: unknown) =>
+    fetch(`${server.base}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+
+  it('streams live events on B of a run created on A', async () => {
+    await post(a, '/chatbot/apps', { app_id: 'shared-run' });
+    const created = await (
+      await post(a, '/chatbot/apps/shared-run/runs', {
+        action: 'prompt',
+        inputs: { prompt: 'write a poem about two servers' },
+      })
+    ).json();
+    const events = [];
+    for await (const event of streamEvents(
+      await fetch(`${b.base}/api/v1/runs/${created.run_id}/events`, { headers }),
+    )) {
+      events.push(event);
+    }
+    expect(events[0]?.event).toBe('state');
+    expect(events.filter((event) => event.event === 'delta').length).toBeGreaterThan(3);
+    expect(events.at(-1)?.event).toBe('done');
+  });
+
+  it('runs each of many runs exactly once across both workers', async () => {
+    const ids: string[] = [];
+    for (let index = 0; index < 8; index++) {
+      await post(index % 2 ? a : b, '/chatbot/apps', { app_id: `many-${index}` });
+      const created = await (
+        await post(index % 2 ? b : a, `/chatbot/apps/many-${index}/runs`, {
+          action: 'prompt',
+          inputs: { prompt: `question ${index}?` },
+        })
+      ).json();
+      ids.push(created.run_id);
+    }
+    for (const id of ids) {
+      await expect
+        .poll(async () => (await (await fetch(`${a.base}/api/v1/runs/${id}`, { headers })).json()).status, {
+          timeout: 20_000,
+          interval: 100,
+        })
+        .toBe('succeeded');
+    }
+    const database = await testDb.open();
+    const runs = await database.db.select().from(database.tables.runs);
+    expect(runs.filter((run) => ids.includes(run.runId)).map((run) => run.attempt)).toEqual(ids.map(() => 1));
+    for (let index = 0; index < 8; index++) {
+      const app = await (await fetch(`${b.base}/api/v1/chatbot/apps/many-${index}`, { headers })).json();
+      expect(app.sequence_id).toBe(3);
+    }
+    await database.close();
+  });
+});
