@@ -127,9 +127,73 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
   };
 }
 
-/** The client of this project's API: one typed client per mounted graph. */
+export interface RunView {
+  run_id: string;
+  app_id: string;
+  graph: string;
+  action: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+/** Background runs: start one, follow it, wait for it, cancel it. */
+export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
+  const doFetch = options.fetch ?? fetch;
+  const root = `${baseUrl.replace(/\/$/, '')}/api/v1`;
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await doFetch(`${root}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    return response;
+  }
+  const run = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
+  const client = {
+    /** Queues `action` on an app; resolves at once with the run id. */
+    create: async (graph: string, appId: string, action: string, inputs: Record<string, unknown> = {}) =>
+      (
+        await call('POST', `/${graph}/apps/${encodeURIComponent(appId)}/runs`, { action, inputs })
+      ).json() as Promise<{
+        run_id: string;
+        status: 'queued';
+      }>,
+    get: async (runId: string) => (await call('GET', run(runId))).json() as Promise<RunView>,
+    /** The AppView the run ended with; throws the run's problem when it failed (409 while unfinished). */
+    result: async <S = Record<string, unknown>>(runId: string) =>
+      (await call('GET', `${run(runId)}/result`)).json() as Promise<AppView<S>>,
+    cancel: async (runId: string) => (await call('POST', `${run(runId)}/cancel`)).json() as Promise<RunView>,
+    /** The run's events, replayed from the start (or after `lastEventId`) and then live, until done or error. */
+    async *events(runId: string, lastEventId?: number): AsyncGenerator<StreamEvent> {
+      const headers: Record<string, string> =
+        lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) };
+      yield* streamEvents(await call('GET', `${run(runId)}/events`, undefined, headers));
+    },
+    /** Follows the run's events until it ends, then returns its final status. */
+    async wait(runId: string): Promise<RunView> {
+      for await (const _ of client.events(runId)) {
+        // Each event is stored before it is sent; the last one (done or error) ends the stream.
+      }
+      return client.get(runId);
+    },
+  };
+  return client;
+}
+
+/** The client of this project's API: one typed client per mounted graph, and the runs client. */
 export function createClient(baseUrl: string, options: ClientOptions = {}) {
-  return { chatbot: createGraphClient<ChatbotGraph>(baseUrl, 'chatbot', options) };
+  return {
+    chatbot: createGraphClient<ChatbotGraph>(baseUrl, 'chatbot', options),
+    runs: createRunsClient(baseUrl, options),
+  };
 }
 
 const params = (query: Record<string, string | number | undefined>) =>

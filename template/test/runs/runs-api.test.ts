@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { streamEvents } from '../../src/client';
+import { createClient, streamEvents } from '../../src/client';
 import { type RunningServer, startServer } from '../../src/server';
 import { createTestApp } from '../helpers/test-app';
 
@@ -185,5 +185,24 @@ describe('background runs', () => {
     expect(cancel.status).toBe(403);
     expect((await getJson('/runs/unknown-run')).status).toBe(404);
     await waitFor(created.run_id, ['succeeded', 'failed']);
+  });
+});
+
+describe('the runs client', () => {
+  it('creates, waits for and reads a run, and follows its events', async () => {
+    const { chatbot, runs } = createClient(`http://127.0.0.1:${server.port}`, {
+      token: await testApp.token('alice'),
+    });
+    await chatbot.create({ app_id: 'client-run' });
+    const { run_id: runId } = await runs.create('chatbot', 'client-run', 'prompt', {
+      prompt: 'Is this a client?',
+    });
+    const finished = await runs.wait(runId);
+    expect(finished.status).toBe('succeeded');
+    expect((await runs.result<{ chat_history: unknown[] }>(runId)).state.chat_history).toHaveLength(2);
+    const names = [];
+    for await (const event of runs.events(runId, 1)) names.push(event.event);
+    expect(names[0]).toBe('action');
+    expect(names.at(-1)).toBe('done');
   });
 });
