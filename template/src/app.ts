@@ -43,6 +43,8 @@ export interface AppDeps {
 
 export type AppEnv = { Variables: RequestLogVariables & AuthVariables };
 
+const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+
 /** Streams stay open as long as they need; everything else is bounded by REQUEST_TIMEOUT_MS. */
 const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 
@@ -56,12 +58,13 @@ export function createApp(deps: AppDeps) {
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
-  app.use(
-    bodyLimit({
-      maxSize: config.BODY_LIMIT,
-      onError: (c) => problemResponse(c, problem(413, `The body may be at most ${config.BODY_LIMIT} bytes.`)),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.BODY_LIMIT,
+    onError: (c) => problemResponse(c, problem(413, `The body may be at most ${config.BODY_LIMIT} bytes.`)),
+  });
+  // Only requests that may carry a body: on @hono/node-server, merely looking at a GET request's
+  // body builds a full Request object, which cost GET routes three quarters of their throughput.
+  app.use((c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
   const requestTimeout = timeout(
     config.REQUEST_TIMEOUT_MS,
     () => new ProblemError(problem(504, 'The request took too long.')),

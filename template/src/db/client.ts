@@ -63,6 +63,7 @@ function openSqlite(path: string, logger?: Logger): Database {
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
+  cacheStatements(client);
   const sqlite = drizzleSqlite(client, { schema: sqliteTables });
   logger?.debug({ path }, 'opened SQLite');
   return {
@@ -126,4 +127,25 @@ function openPostgres(url: string, logger?: Logger): Database {
       await pool.end();
     },
   };
+}
+
+/**
+ * drizzle prepares every query it runs anew, and preparing costs more than running a small query.
+ * better-sqlite3 statements are reusable, so keep one per SQL text (the text is the same whenever
+ * the query is: values are bound as parameters).
+ */
+function cacheStatements(client: BetterSqlite3.Database, maxStatements = 500) {
+  const prepare = client.prepare.bind(client);
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  client.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (statements.size < maxStatements) statements.set(source, statement);
+    } else if (statement.reader) {
+      // drizzle switches row statements to raw arrays for its own mapping; start each use in the default mode.
+      statement.raw(false);
+    }
+    return statement;
+  }) as typeof client.prepare;
 }
