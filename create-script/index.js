@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { intro, outro } from '@clack/prompts';
+import { intro, log, outro } from '@clack/prompts';
 import { copyProjectFiles, isEmptyDir, renameGitignore, setPackageName, sourceDir } from './src/copy.js';
 import { initialCommit, reasonToSkipGit } from './src/git.js';
 import { nameProblem } from './src/name.js';
@@ -51,6 +51,13 @@ const databaseUrls = {
 
 /** A problem the user can fix: printed as one line, exit code 1. */
 class UsageError extends Error {}
+
+let interactive = false;
+/** A progress line: in clack's frame on a terminal, plain in logs. */
+function say(message) {
+  if (interactive) log.info(message);
+  else console.log(message);
+}
 
 function parse(argv) {
   try {
@@ -130,7 +137,7 @@ async function main(argv) {
   }
   checkFlags(values, positionals);
 
-  const interactive = !values.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  interactive = !values.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (interactive) intro('create-switchyard');
   const answers = interactive ? await ask({ dir: positionals[0], db: values.db }) : {};
   const dir = answers.dir ?? positionals[0] ?? 'switchyard-app';
@@ -142,7 +149,7 @@ async function main(argv) {
 
   checkTarget(projectDir, dir, values.force);
   await writeProject(projectDir, { name, db, docker });
-  console.log(`Created ${name} in ${projectDir} (${db}${docker ? ', with Docker files' : ''}).`);
+  say(`Created ${name} in ${projectDir} (${db}${docker ? ', with Docker files' : ''}).`);
 
   const installed = !values['no-install'];
   if (installed) {
@@ -158,17 +165,17 @@ async function main(argv) {
         () => run(pm, runArgs(pm, 'db:migrate'), projectDir),
       );
     } else {
-      console.log('Migrations run on first start, once Postgres answers.');
+      say('Migrations run on first start, once Postgres answers.');
     }
   }
   if (!values['no-git']) {
     // The project is written by now: a git problem is reported, not fatal.
     try {
       const skip = reasonToSkipGit(projectDir);
-      if (skip) console.log(`No git commit: ${skip}.`);
+      if (skip) say(`No git commit: ${skip}.`);
       else {
         initialCommit(projectDir);
-        console.log('Made the first git commit.');
+        say('Made the first git commit.');
       }
     } catch (error) {
       console.error(`No git commit: ${error.message}`);
