@@ -12,6 +12,8 @@ export interface AuthOptions {
   issuer?: string;
   audience?: string;
   cache?: TokenCache;
+  /** Least time between two fetches of the key set (jose refetches on an unknown kid); 30 s by default. */
+  jwksCooldownMs?: number;
 }
 
 /** Tokens larger than this are refused before any parsing. */
@@ -55,7 +57,10 @@ export function authenticate(options: AuthOptions) {
 /** Checks signature, algorithm, `exp`, `sub` and, when configured, `iss` and `aud`. */
 function createVerifier(options: AuthOptions) {
   const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
-    ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    ? createRemoteJWKSet(new URL(options.jwksUrl), {
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: 10 * 60_000,
+      })
     : new TextEncoder().encode(options.secret ?? '');
   if (!options.jwksUrl && (options.secret?.length ?? 0) < 32) {
     throw new Error('authenticate() needs a secret of at least 32 bytes or a jwksUrl');
