@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { rateLimit } from '../../src/middleware/rate-limit';
 import { TokenCache } from '../../src/middleware/token-cache';
 
 /** A small app behind the middleware under test, answering who the caller is. */
-function appWith(...middleware: Parameters<Hono<{ Variables: AuthVariables }>['use']>[1][]) {
+function appWith(...middleware: MiddlewareHandler<{ Variables: AuthVariables }>[]) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError((error, c) =>
     error instanceof ProblemError ? problemResponse(c, error.problem, error.headers) : c.text('boom', 500),
