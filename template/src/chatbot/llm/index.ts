@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { openAiCompatibleProvider } from './openai-compatible';
 import type { LlmProvider } from './provider';
 import { scriptedProvider } from './scripted';
 
@@ -10,6 +11,11 @@ export function createLlmProvider(config: Config): LlmProvider {
     case 'scripted':
       return scriptedProvider({ delayMs: config.SCRIPTED_DELAY_MS });
     case 'openai':
-      throw new Error('LLM_PROVIDER=openai is not wired yet');
+      return openAiCompatibleProvider({
+        // config.ts requires both when LLM_PROVIDER=openai.
+        baseUrl: config.OPENAI_BASE_URL as string,
+        model: config.LLM_MODEL as string,
+        apiKey: config.OPENAI_API_KEY,
+      });
   }
 }

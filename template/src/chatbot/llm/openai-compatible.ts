@@ -1,0 +1,67 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { generateText, streamText } from 'ai';
+import { type LlmProvider, MODES, type Mode } from './provider';
+
+export interface OpenAiCompatibleOptions {
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  /** Longest a whole call may take (the connection and every token). */
+  timeoutMs?: number;
+  /** Retries on 429 and 5xx, with exponential backoff, before the first token arrives. */
+  maxRetries?: number;
+}
+
+/**
+ * Any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio …) through the AI SDK
+ * (`ai` + `@ai-sdk/openai-compatible`): it speaks the chat completions protocol, streams, retries
+ * 429/5xx with backoff before a response starts, and aborts the HTTP request with the signal.
+ */
+export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmProvider {
+  const provider = createOpenAICompatible({
+    name: 'openai-compatible',
+    baseURL: options.baseUrl,
+    apiKey: options.apiKey,
+  });
+  const model = provider.chatModel(options.model);
+  const settings = (signal: AbortSignal) => ({
+    model,
+    maxRetries: options.maxRetries ?? 2,
+    abortSignal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 60_000)]),
+  });
+
+  return {
+    name: 'openai',
+    async classify(prompt, { signal }) {
+      const { text } = await generateText({
+        ...settings(signal),
+        system: `Classify the user's request. Answer with exactly one of: ${MODES.join(', ')}.`,
+        prompt,
+      });
+      return MODES.find((mode) => text.includes(mode)) ?? ('prompt_for_more' satisfies Mode);
+    },
+    async *streamText(messages, { signal }) {
+      // onError: errors are rethrown below, not printed by the SDK.
+      const result = streamText({ ...settings(signal), messages, onError: () => {} });
+      try {
+        // fullStream carries errors as parts (textStream would end quietly): surface them to the action.
+        for await (const part of result.fullStream) {
+          if (part.type === 'text-delta') yield part.text;
+          else if (part.type === 'error') throw part.error;
+          else if (part.type === 'abort') throw signal.reason ?? new Error('The model call was aborted.');
+        }
+      } catch (error) {
+        throw signal.aborted ? error : describe(error);
+      }
+    },
+  };
+}
+
+/** A short error for logs and the failed step, without request headers (and so no API key). */
+function describe(error: unknown): Error {
+  // After its retries the AI SDK throws a RetryError whose last error carries the HTTP status.
+  const cause = (error as { lastError?: unknown }).lastError ?? error;
+  const status = (cause as { statusCode?: number }).statusCode;
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`The model call failed${status ? ` (HTTP ${status})` : ''}: ${message.slice(0, 300)}`);
+}
