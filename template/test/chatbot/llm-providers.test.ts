@@ -182,7 +182,8 @@ describe('the chatbot on the openai provider', () => {
       content: 'Rails hum at night.',
       type: 'text',
     });
-    const system = (server.requests.at(-1)?.body.messages as { role: string; content: string }[])[0];
+    const messages = server.requests.at(-1)!.body.messages as { role: string; content: string }[];
+    const system = messages[0];
     expect(system).toEqual({ role: 'system', content: 'You write short poems.' });
     await harness.close();
   });
