@@ -16,20 +16,27 @@ const missing = [
   ['REDIS_URL', 'the Redis rate-limit and multi-instance run events tests'],
 ].filter(([variable]) => !process.env[variable]);
 for (const [variable, what] of missing) {
-  console.log(`NOTE: ${variable} is not set, so ${what} will not run. CI sets it; see docs/configuration.md.`);
+  console.log(
+    `NOTE: ${variable} is not set, so ${what} will not run. CI sets it; see docs/configuration.md.`,
+  );
 }
 
 const reports = mkdtempSync(join(tmpdir(), 'switchyard-tests-'));
 const totals = { passed: 0, failed: 0 };
 let exitCode = 0;
 for (const suite of suites) {
-  if (!existsSync(join(suite.cwd, 'vitest.config.ts')) && !existsSync(join(suite.cwd, 'vitest.config.js'))) continue;
+  if (!existsSync(join(suite.cwd, 'vitest.config.ts')) && !existsSync(join(suite.cwd, 'vitest.config.js')))
+    continue;
   console.log(`\n=== ${suite.name} ===`);
   const report = join(reports, `${suite.name}.json`);
-  const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-    cwd: suite.cwd,
-    stdio: 'inherit',
-  });
+  const run = spawnSync(
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    {
+      cwd: suite.cwd,
+      stdio: 'inherit',
+    },
+  );
   if (run.status !== 0) exitCode = 1;
   if (existsSync(report)) {
     const result = JSON.parse(readFileSync(report, 'utf8'));
