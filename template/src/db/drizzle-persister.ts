@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, isNotNull, lte, sql } from 'drizzle-orm';
 import {
   type AppKey,
   type CommittedStep,
@@ -13,6 +13,7 @@ import {
 import type { StateValues } from '../graph/state';
 import { applyWrites } from '../graph/writes';
 import type { Database } from './client';
+import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';
 
 /**
  * How often a step stores the full state. A snapshot is taken once at least SNAPSHOT_MIN_STEPS steps
@@ -25,7 +26,18 @@ export const SNAPSHOT_MIN_STEPS = 32;
 export const SNAPSHOT_MAX_STEPS = 1024;
 
 type AppRow = typeof import('./schema.pg').apps.$inferSelect;
+/** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
+type MovedApp = Omit<AppRow, 'originState' | 'originPosition'>;
 type Rebuilt = { state: StateValues; position: string | null };
+type SqliteStepWrites = ReturnType<typeof prepareSqliteStepWrites>;
+
+interface Commit {
+  key: AppKey;
+  expectedSequenceId: number;
+  sequenceId: number;
+  step: CommittedStep;
+  next: { state: Record<string, unknown>; position: string };
+}
 
 /**
  * The engine's Persister on SQLite or Postgres. The apps row says where an app stands; the steps rows
@@ -33,7 +45,18 @@ type Rebuilt = { state: StateValues; position: string | null };
  * optimistic on apps.sequence_id, and costs what it wrote, not the size of the state.
  */
 export class DrizzlePersister implements Persister {
-  constructor(private readonly database: Database) {}
+  readonly #reads: ReturnType<typeof prepareReads>;
+  readonly #sqliteWrites: SqliteStepWrites | null = null;
+  readonly #immediate: <T>(work: () => T) => T = (work) => work();
+
+  constructor(private readonly database: Database) {
+    this.#reads = prepareReads(database);
+    if (database.sqlite) {
+      this.#sqliteWrites = prepareSqliteStepWrites(database.sqlite, database.tables);
+      const transaction = database.sqlite.$client.transaction((work: () => unknown) => work());
+      this.#immediate = (work) => transaction.immediate(work) as ReturnType<typeof work>;
+    }
+  }
 
   async createApp(app: NewApp) {
     const { db, tables } = this.database;
@@ -76,57 +99,72 @@ export class DrizzlePersister implements Persister {
     step: CommittedStep,
     next: { state: Record<string, unknown>; position: string },
   ) {
-    const { db, tables, sqlite } = this.database;
-    const { apps, steps } = tables;
-    const sequenceId = expectedSequenceId + 1;
-    const writeBytes = sizeOf(step.writes);
-    const guard = and(appIs(apps, key), eq(apps.sequenceId, expectedSequenceId));
-    const move = {
-      sequenceId,
-      position: next.position,
-      updatedAt: step.endedAt,
-      replayBytes: sqlAdd(apps.replayBytes, writeBytes),
-    };
-    // Whether this step stores a snapshot depends on the row the guarded update returns.
-    const stepRow = (moved: AppRow) => {
-      const snapshot = snapshotDue(moved, sequenceId) ? next.state : null;
-      return {
-        values: committedRow(key, sequenceId, step, snapshot),
-        reset: snapshot
-          ? { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 }
-          : null,
-      };
-    };
-    const conflict = () => new SequenceConflictError(key, expectedSequenceId);
+    const commit = { key, expectedSequenceId, sequenceId: expectedSequenceId + 1, step, next };
+    const moved = this.#sqliteWrites ? this.#commitOnSqlite(commit) : await this.#commitOnPostgres(commit);
+    return toStoredApp(moved, next.state);
+  }
 
-    if (sqlite) {
-      // better-sqlite3 runs a transaction synchronously: nothing in this process interleaves, and
-      // IMMEDIATE takes the write lock up front, so another connection waits (busy_timeout) instead
-      // of failing halfway.
-      const t = tables as unknown as typeof import('./schema.sqlite');
-      const moved = sqlite.transaction(
-        (tx) => {
-          const [row] = tx.update(t.apps).set(move).where(guard).returning().all();
-          if (!row) throw conflict();
-          const { values, reset } = stepRow(row as unknown as AppRow);
-          tx.insert(t.steps).values(values).run();
-          if (reset) tx.update(t.apps).set(reset).where(appIs(apps, key)).run();
-          return { ...row, ...reset };
-        },
-        { behavior: 'immediate' },
-      );
-      return toStoredApp(moved as unknown as AppRow, next.state);
-    }
-    const moved = await db.transaction(async (tx) => {
-      // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.
-      const [row] = await tx.update(apps).set(move).where(guard).returning();
-      if (!row) throw conflict();
-      const { values, reset } = stepRow(row);
-      await tx.insert(steps).values(values);
-      if (reset) await tx.update(apps).set(reset).where(appIs(apps, key));
+  /**
+   * better-sqlite3 runs a transaction synchronously: nothing in this process interleaves, and
+   * IMMEDIATE takes the write lock up front, so another connection waits (busy_timeout) instead of
+   * failing halfway. The statements are prepared once (prepared-queries.ts).
+   */
+  #commitOnSqlite({ key, expectedSequenceId, sequenceId, step, next }: Commit): MovedApp {
+    const writes = this.#sqliteWrites as SqliteStepWrites;
+    const app = { graph: key.graph, appId: key.appId };
+    return this.#immediate(() => {
+      const [row] = writes.move.all({
+        ...app,
+        expected: expectedSequenceId,
+        sequenceId,
+        position: next.position,
+        updatedAt: step.endedAt.getTime(),
+        writeBytes: sizeOf(step.writes),
+      });
+      if (!row) throw new SequenceConflictError(key, expectedSequenceId);
+      const snapshot = snapshotDue(row, sequenceId) ? next.state : null;
+      writes.insertStep.run({
+        ...app,
+        sequenceId,
+        action: step.action,
+        inputs: jsonOrNull(step.inputs),
+        result: jsonOrNull(step.result),
+        writes: step.writes,
+        snapshot: jsonOrNull(snapshot),
+        startedAt: step.startedAt,
+        endedAt: step.endedAt,
+        durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
+      });
+      if (!snapshot) return row;
+      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
+      writes.resetSnapshot.run({ ...app, ...reset });
       return { ...row, ...reset };
     });
-    return toStoredApp(moved, next.state);
+  }
+
+  async #commitOnPostgres({ key, expectedSequenceId, sequenceId, step, next }: Commit): Promise<MovedApp> {
+    const { db, tables } = this.database;
+    const { apps, steps } = tables;
+    return db.transaction(async (tx) => {
+      // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.
+      const [row] = await tx
+        .update(apps)
+        .set({
+          sequenceId,
+          position: next.position,
+          updatedAt: step.endedAt,
+          replayBytes: sql`${apps.replayBytes} + ${sizeOf(step.writes)}`,
+        })
+        .where(and(appIs(apps, key), eq(apps.sequenceId, expectedSequenceId)))
+        .returning(movedColumns(apps));
+      if (!row) throw new SequenceConflictError(key, expectedSequenceId);
+      const snapshot = snapshotDue(row, sequenceId) ? next.state : null;
+      await tx.insert(steps).values(committedRow(key, sequenceId, step, snapshot));
+      if (!snapshot) return row;
+      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
+      await tx.update(apps).set(reset).where(appIs(apps, key));
+      return { ...row, ...reset };
+    });
   }
 
   async recordFailedStep(key: AppKey, step: FailedStep) {
@@ -186,8 +224,7 @@ export class DrizzlePersister implements Persister {
   }
 
   async #appRow(key: AppKey): Promise<AppRow | undefined> {
-    const { db, tables } = this.database;
-    return (await db.select().from(tables.apps).where(appIs(tables.apps, key)).limit(1))[0];
+    return (await this.#reads.app.execute({ graph: key.graph, appId: key.appId }))[0];
   }
 
   /** The state after step `sequenceId`: the nearest snapshot at or before it, plus the writes since. */
@@ -208,16 +245,7 @@ export class DrizzlePersister implements Persister {
       from = nearest?.sequenceId ?? 0;
     }
     if (from === sequenceId && from === 0) return { state: app.originState, position: app.originPosition };
-    const rows = await db
-      .select({
-        sequenceId: steps.sequenceId,
-        action: steps.action,
-        writes: steps.writes,
-        snapshot: steps.snapshot,
-      })
-      .from(steps)
-      .where(and(committed, gte(steps.sequenceId, from), lte(steps.sequenceId, sequenceId)))
-      .orderBy(asc(steps.sequenceId));
+    const rows = await this.#reads.stepsBetween.execute({ ...key, from, to: sequenceId });
     // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
     // long replay linear in the bytes read.
     const rebuilt: Rebuilt = { state: app.originState, position: app.originPosition };
@@ -230,7 +258,10 @@ export class DrizzlePersister implements Persister {
   }
 }
 
-function snapshotDue(app: AppRow, sequenceId: number): boolean {
+function snapshotDue(
+  app: Pick<AppRow, 'snapshotSequenceId' | 'snapshotBytes' | 'replayBytes'>,
+  sequenceId: number,
+): boolean {
   const since = sequenceId - app.snapshotSequenceId;
   return since >= SNAPSHOT_MAX_STEPS || (since >= SNAPSHOT_MIN_STEPS && app.replayBytes >= app.snapshotBytes);
 }
@@ -266,8 +297,9 @@ function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void 
 
 const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
 
-function sqlAdd(column: Database['tables']['apps']['replayBytes'], amount: number) {
-  return sql`${column} + ${amount}`;
+function movedColumns(apps: Database['tables']['apps']) {
+  const { originState: _state, originPosition: _position, ...columns } = getTableColumns(apps);
+  return columns;
 }
 
 function appIs(apps: Database['tables']['apps'], key: AppKey) {
@@ -278,7 +310,7 @@ function stepsOf(steps: Database['tables']['steps'], key: AppKey) {
   return and(eq(steps.graph, key.graph), eq(steps.appId, key.appId));
 }
 
-function toStoredApp(row: AppRow, state: StateValues): StoredApp {
+function toStoredApp(row: MovedApp, state: StateValues): StoredApp {
   return {
     graph: row.graph,
     appId: row.appId,
