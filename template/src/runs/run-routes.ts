@@ -1,15 +1,16 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 import { type Access, needs } from '../auth/policy';
 import type { AuthVariables } from '../auth/user';
 import type { GrantsRepository } from '../db/grants-repository';
 import type { Run, RunsRepository } from '../db/runs-repository';
+import { appViewSchema } from '../graph/app-view';
 import type { Application } from '../graph/application';
 import { loadAuthorized } from '../graph/http/authorize';
 import { AppIdParams } from '../graph/http/schemas';
 import { sseResponse } from '../graph/http/sse';
-import { type Problem, ProblemError, problem, problemResponse, problems, zodProblem } from '../lib/errors';
+import { type Problem, ProblemError, problem, problems, zodProblem } from '../lib/errors';
 import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
 import type { RequestLogVariables } from '../middleware/request-log';
 import { followRun } from './follow-run';
@@ -37,6 +38,12 @@ const runParams = { params: RunIdParams };
 /** Background runs: queue an action, then read its status, result and events (SSE or WebSocket). */
 export function runRoutes(options: RunRoutesOptions) {
   const router = createRouter<Env>();
+  // A run's result is the AppView of its graph: one schema per mounted graph.
+  const AppResult = z.union(
+    [...options.applications.values()].map((application) =>
+      appViewSchema(application.graph.name, application.graph.state),
+    ),
+  );
 
   /** The run, if the caller may `needed` its app; 404 for an unknown run or an app it may not see. */
   async function authorizedRun(c: Context<Env>, runId: string, needed: Access): Promise<Run> {
@@ -108,22 +115,25 @@ export function runRoutes(options: RunRoutesOptions) {
       description:
         'The AppView where the run halted, once it succeeded; 409 while it is not finished; the problem of a failed run.',
       request: runParams,
-      responses: { 200: { description: 'The AppView' }, ...errorResponses(401, 404, 409, 422, 429, 500) },
+      responses: {
+        200: jsonContent(AppResult, 'The AppView where the run halted'),
+        ...errorResponses(401, 404, 409, 422, 429, 500),
+      },
     }),
     async (c) => {
       const run = await authorizedRun(c, c.req.valid('param').run_id, needs.read);
       if (run.status === 'queued' || run.status === 'running') {
-        return problemResponse(c, problem(409, `The run is ${run.status}; ask again when it has finished.`));
+        throw new ProblemError(problem(409, `The run is ${run.status}; ask again when it has finished.`));
       }
       const last = (await options.runs.listEvents(run.runId, {})).findLast(
         (e) => e.event === 'done' || e.event === 'error',
       );
-      if (run.status === 'succeeded' && last?.event === 'done') return c.json(last.data as object, 200);
+      if (run.status === 'succeeded' && last?.event === 'done')
+        return c.json(last.data as z.infer<typeof AppResult>, 200);
       const failure =
         (last?.event === 'error' ? (last.data as Problem) : undefined) ??
         problem(500, run.error ?? 'The run failed.');
-      return problemResponse(
-        c,
+      throw new ProblemError(
         run.status === 'cancelled' ? problem(409, run.error ?? 'The run was cancelled.') : failure,
       );
     },
@@ -161,7 +171,7 @@ export function runRoutes(options: RunRoutesOptions) {
 
   router.openAPIRegistry.registerPath({
     method: 'get',
-    path: '/api/v1/runs/{run_id}/ws',
+    path: '/runs/{run_id}/ws', // the router is mounted at /api/v1, which prefixes its documented paths
     operationId: 'run_events_ws',
     tags,
     security,

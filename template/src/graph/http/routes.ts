@@ -69,10 +69,12 @@ export function defineGraphRoutes(graph: Graph) {
       summary: 'Does the app exist?',
       description: '200 when the app exists and the caller may read it, else 404.',
       request: { params: AppIdParams },
+      // A HEAD response has no body, so its errors are documented without the problem schema.
       responses: {
         200: { description: 'It exists' },
-        401: { description: 'No valid token' },
-        404: { description: 'Unknown or not visible' },
+        401: { description: 'Missing, invalid or expired bearer token' },
+        404: { description: 'Unknown, or not visible to the caller' },
+        429: { description: 'Rate limited; see Retry-After' },
       },
     }),
     listApps: createRoute({
