@@ -13,6 +13,7 @@ import {
 import type { StateValues } from '../graph/state';
 import { applyWrites } from '../graph/writes';
 import type { Database } from './client';
+import { LatestStates } from './latest-states';
 import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';
 
 /**
@@ -49,7 +50,14 @@ export class DrizzlePersister implements Persister {
   readonly #sqliteWrites: SqliteStepWrites | null = null;
   readonly #immediate: <T>(work: () => T) => T = (work) => work();
 
-  constructor(private readonly database: Database) {
+  readonly #latest: LatestStates;
+
+  /** `latestStateBytes`: how much JSON of latest states to keep in memory (0 turns that off). */
+  constructor(
+    private readonly database: Database,
+    options: { latestStateBytes?: number } = {},
+  ) {
+    this.#latest = new LatestStates(options.latestStateBytes ?? 32 * 1024 * 1024);
     this.#reads = prepareReads(database);
     if (database.sqlite) {
       this.#sqliteWrites = prepareSqliteStepWrites(database.sqlite, database.tables);
@@ -90,7 +98,7 @@ export class DrizzlePersister implements Persister {
   async loadApp(key: AppKey) {
     const row = await this.#appRow(key);
     if (!row) return null;
-    return toStoredApp(row, (await this.#rebuild(row, row.sequenceId)).state);
+    return toStoredApp(row, (await this.#current(row)).state);
   }
 
   async commitStep(
@@ -101,6 +109,7 @@ export class DrizzlePersister implements Persister {
   ) {
     const commit = { key, expectedSequenceId, sequenceId: expectedSequenceId + 1, step, next };
     const moved = this.#sqliteWrites ? this.#commitOnSqlite(commit) : await this.#commitOnPostgres(commit);
+    this.#latest.remember(moved, next);
     return toStoredApp(moved, next.state);
   }
 
@@ -188,7 +197,7 @@ export class DrizzlePersister implements Persister {
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
     if (!app || !Number.isInteger(sequenceId) || sequenceId < 0 || sequenceId > app.sequenceId) return null;
-    return this.#rebuild(app, sequenceId);
+    return sequenceId === app.sequenceId ? this.#current(app) : this.#rebuild(app, sequenceId);
   }
 
   async listSteps(key: AppKey, page: { after: number; limit: number }) {
@@ -221,6 +230,15 @@ export class DrizzlePersister implements Persister {
         durationMs: row.durationMs,
       };
     });
+  }
+
+  /** The app's latest state: remembered from this process's last commit or load, else rebuilt. */
+  async #current(app: AppRow): Promise<Rebuilt> {
+    const remembered = this.#latest.recall(app);
+    if (remembered) return remembered;
+    const rebuilt = await this.#rebuild(app, app.sequenceId);
+    this.#latest.remember(app, rebuilt);
+    return rebuilt;
   }
 
   async #appRow(key: AppKey): Promise<AppRow | undefined> {

@@ -208,6 +208,34 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     expect(conflicts).toBeGreaterThan(0);
   });
 
+  it('remembers the latest states it committed, but never one another client moved past', async () => {
+    const key = { graph: 'counter', appId: 'shared' };
+    await newApp('shared');
+    const set = (count: number, action: string): StateWrite[] => [
+      { key: 'count', op: 'set', value: count },
+      { key: 'log', op: 'append', items: [action] },
+    ];
+    const one = await persister.commitStep(key, 0, step('add', set(1, 'add')), {
+      state: { count: 1, log: ['add'], words: '' },
+      position: 'add',
+    });
+    // The very object it committed: loading it again replayed nothing.
+    expect((await persister.loadApp(key))?.state).toBe(one.state);
+
+    await otherPersister.commitStep(key, 1, step('double', set(2, 'double')), {
+      state: { count: 2, log: ['add', 'double'], words: '' },
+      position: 'double',
+    });
+    const seen = await persister.loadApp(key);
+    expect(seen).toMatchObject({ sequenceId: 2, position: 'double' });
+    expect(seen?.state).toEqual({ count: 2, log: ['add', 'double'], words: '' });
+    expect((await persister.stateAt(key, 2))?.state).toEqual(seen?.state);
+
+    // Without the remembered states, the same answer comes from the steps alone.
+    const forgetful = new DrizzlePersister(database, { latestStateBytes: 0 });
+    expect(await forgetful.loadApp(key)).toEqual(seen);
+  });
+
   it('rebuilds the state at any sequence across snapshots, as the engine saw it', async () => {
     const application = new Application(loop, { persister });
     await application.create({ appId: 'long', partitionKey: 'alice' });
