@@ -11,6 +11,9 @@ const styles = `
   .assistant { background: #f1f5f9; margin-right: 3rem; }
   .code { font-family: ui-monospace, monospace; }
   .error { background: #fee2e2; }
+  #signin-error { color: #b91c1c; }
+  #apps a[aria-current] { font-weight: 600; }
+  #main:not([hidden]) { display: contents; }
   .fork { position: absolute; right: .4rem; top: .3rem; font-size: 11px; }
   form { display: flex; gap: .5rem; margin-top: .5rem; }
   input { flex: 1; padding: .5rem; font: inherit; }
@@ -60,8 +63,9 @@ export function chatPage(options: { devLogin: boolean }) {
                   />
                   <button type="submit">Sign in</button>
                 </form>
+                <p id="signin-error" role="alert" hidden />
               </section>
-              <section id="main" hidden style="display: contents">
+              <section id="main" hidden>
                 <h3 id="current">new conversation</h3>
                 <div id="messages" />
                 <form id="prompt-form">

@@ -5,28 +5,74 @@ import { ApiError, createClient } from '../../client';
 type Chat = ReturnType<typeof createClient>['chatbot'];
 type Message = { role: 'user' | 'assistant'; content: string; type: string };
 
+const TOKEN_KEY = 'switchyard.token';
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
 const config = { devLogin: $('main').dataset.devLogin === 'true' };
 let chat: Chat | undefined;
+/** The conversation on screen; a hash change to it (made by this script) does not reload it. */
+let current: string | undefined;
 
-function signIn(token: string) {
-  localStorage.setItem('switchyard.token', token);
-  chat = createClient(location.origin, { token }).chatbot;
+/** A readable line for a failed call: the API's problem detail when there is one. */
+const describe = (error: unknown) =>
+  error instanceof ApiError ? (error.problem.detail ?? error.message) : String(error);
+
+function showSignInError(text: string) {
+  const line = $('#signin-error');
+  line.textContent = text;
+  line.hidden = false;
+}
+
+/** Keeps the token only once the API has accepted it, so a bad one is refused on the spot. */
+async function signIn(token: string) {
+  const candidate = createClient(location.origin, { token }).chatbot;
+  try {
+    await candidate.list({ limit: 1 });
+  } catch (error) {
+    localStorage.removeItem(TOKEN_KEY);
+    showSignInError(
+      error instanceof ApiError && error.status === 401
+        ? 'That token was not accepted (wrong, or expired): sign in again.'
+        : `Could not sign in: ${describe(error)}`,
+    );
+    return;
+  }
+  localStorage.setItem(TOKEN_KEY, token);
+  chat = candidate;
   $('#signin').hidden = true;
   $('#main').hidden = false;
-  void refreshList();
+  await refreshList();
+  if (location.hash.length > 1) await open(location.hash.slice(1));
+}
+
+/** Asks the dev-token route for a token (AUTH_DEV_LOGIN); its problem is shown when it refuses. */
+async function devToken(sub: string): Promise<string | undefined> {
+  const response = await fetch('/auth/dev-token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub }),
+  }).catch(() => undefined);
+  if (!response) {
+    showSignInError('Could not reach the server.');
+    return undefined;
+  }
+  const body = (await response.json().catch(() => ({}))) as { token?: string; detail?: string };
+  if (!response.ok || !body.token) {
+    showSignInError(`Sign-in refused (${response.status}): ${body.detail ?? response.statusText}`);
+    return undefined;
+  }
+  return body.token;
 }
 
 async function refreshList() {
   if (!chat) return;
   const { items } = await chat.list({ limit: 50 });
-  const list = $('#apps');
-  list.replaceChildren(
+  $('#apps').replaceChildren(
     ...items.map((item) => {
       const entry = document.createElement('li');
       const link = document.createElement('a');
       link.href = `#${item.app_id}`;
       link.textContent = `${item.app_id.slice(0, 8)} · ${item.sequence_id} steps`;
+      if (item.app_id === current) link.setAttribute('aria-current', 'page');
       entry.append(link);
       return entry;
     }),
@@ -34,18 +80,18 @@ async function refreshList() {
 }
 
 function showMessages(appId: string, messages: Message[]) {
-  const log = $('#messages');
-  log.replaceChildren(
+  $('#messages').replaceChildren(
     ...messages.map((message, index) => {
       const item = document.createElement('div');
       item.className = `message ${message.role} ${message.type}`;
       item.textContent = message.content;
-      if (message.role === 'user') {
+      if (message.role === 'assistant') {
         const fork = document.createElement('button');
         fork.className = 'fork';
+        fork.type = 'button';
         fork.textContent = 'fork here';
-        fork.title = 'A new conversation that starts from this message';
-        fork.onclick = () => void forkAt(appId, index);
+        fork.title = 'A new conversation with the messages up to this answer, to go on differently';
+        fork.onclick = () => void forkAfter(appId, index);
         item.append(fork);
       }
       return item;
@@ -53,66 +99,93 @@ function showMessages(appId: string, messages: Message[]) {
   );
 }
 
-async function open(appId: string) {
-  if (!chat) return;
-  const app = await chat.get(appId);
-  $('#current').textContent = appId;
-  showMessages(appId, app.state.chat_history);
+function showProblem(text: string) {
+  const item = document.createElement('div');
+  item.className = 'message error';
+  item.textContent = text;
+  $('#messages').append(item);
 }
 
-/** Forks at the step that committed the message (the n-th user message). */
-async function forkAt(appId: string, messageIndex: number) {
+async function open(appId: string) {
   if (!chat) return;
-  const userMessages = (await chat.get(appId)).state.chat_history
-    .slice(0, messageIndex + 1)
-    .filter((m) => m.role === 'user').length;
-  const steps = await chat.steps(appId, { limit: 200 });
-  const step = steps.items.filter((s) => s.action === 'prompt' && s.status === 'committed')[userMessages - 1];
-  const fork = await chat.fork(appId, { sequence_id: step?.sequence_id });
-  location.hash = fork.app_id;
+  current = appId;
+  $('#current').textContent = appId;
+  try {
+    showMessages(appId, (await chat.get(appId)).state.chat_history);
+  } catch (error) {
+    $('#messages').replaceChildren();
+    showProblem(`Could not open this conversation: ${describe(error)}`);
+  }
   await refreshList();
+}
+
+/**
+ * Forks at the step that committed the answer at `messageIndex` of the history: the fork holds the
+ * conversation up to that answer, and its next action is `prompt`, so it goes on from there.
+ */
+async function forkAfter(appId: string, messageIndex: number) {
+  if (!chat) return;
+  try {
+    let sequenceId: number | undefined;
+    for (let after = 0; sequenceId === undefined; ) {
+      const page = await chat.steps(appId, { after, limit: 100 });
+      const step = page.items.find(
+        (s) => s.status === 'committed' && s.state?.chat_history.length === messageIndex + 1,
+      );
+      sequenceId = step?.sequence_id;
+      if (page.next_cursor === null) break;
+      after = page.next_cursor;
+    }
+    if (sequenceId === undefined) throw new Error('No step committed this answer.');
+    const fork = await chat.fork(appId, { sequence_id: sequenceId });
+    location.hash = fork.app_id;
+  } catch (error) {
+    showProblem(`Could not fork: ${describe(error)}`);
+  }
 }
 
 async function send(prompt: string) {
   if (!chat) return;
-  let appId = location.hash.slice(1);
-  if (!appId) {
-    appId = (await chat.create()).app_id;
-    location.hash = appId;
-  }
-  const app = await chat.get(appId);
-  const log = $('#messages');
-  const history = [...app.state.chat_history, { role: 'user', content: prompt, type: 'text' } as Message];
-  showMessages(appId, history);
-  const answer = document.createElement('div');
-  answer.className = 'message assistant streaming';
-  log.append(answer);
+  const button = $('#prompt-form button') as HTMLButtonElement;
+  button.disabled = true;
   try {
-    const action = app.next === 'prompt' ? 'prompt' : undefined;
-    if (!action) throw new Error(`The app expects "${app.next}" next; open it again to retry.`);
+    if (!current) {
+      current = (await chat.create()).app_id;
+      location.hash = current;
+    }
+    const appId = current;
+    const app = await chat.get(appId);
+    if (app.next !== 'prompt') {
+      throw new Error(`This conversation expects "${app.next}" next, not a new message.`);
+    }
+    showMessages(appId, [...app.state.chat_history, { role: 'user', content: prompt, type: 'text' }]);
+    const answer = document.createElement('div');
+    answer.className = 'message assistant streaming';
+    $('#messages').append(answer);
     for await (const event of chat.stream(appId, 'prompt', { prompt })) {
+      if (current !== appId) continue; // Another conversation is on screen: its own state shows.
       if (event.event === 'delta') answer.textContent += String((event.data as { delta: string }).delta);
       if (event.event === 'done')
         showMessages(appId, (event.data as { state: { chat_history: Message[] } }).state.chat_history);
-      if (event.event === 'error')
-        answer.textContent = `Error: ${(event.data as { detail?: string }).detail}`;
+      if (event.event === 'error') {
+        answer.remove();
+        showProblem(`Error: ${(event.data as { detail?: string }).detail ?? 'the answer failed'}`);
+      }
     }
   } catch (error) {
-    answer.textContent = error instanceof ApiError ? `Error: ${error.problem.detail}` : String(error);
+    showProblem(`Error: ${describe(error)}`);
+  } finally {
+    button.disabled = false;
   }
   await refreshList();
 }
 
 $('#signin-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  $('#signin-error').hidden = true;
   const value = ($('#signin-value') as HTMLInputElement).value.trim();
-  if (!config.devLogin) return signIn(value);
-  const response = await fetch('/auth/dev-token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub: value }),
-  });
-  signIn(((await response.json()) as { token: string }).token);
+  const token = config.devLogin ? await devToken(value) : value;
+  if (token) await signIn(token);
 });
 $('#prompt-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -122,16 +195,16 @@ $('#prompt-form').addEventListener('submit', (event) => {
   if (prompt) void send(prompt);
 });
 $('#new').addEventListener('click', () => {
+  current = undefined;
   location.hash = '';
   $('#current').textContent = 'new conversation';
   $('#messages').replaceChildren();
+  void refreshList();
 });
 window.addEventListener('hashchange', () => {
-  if (location.hash.length > 1) void open(location.hash.slice(1));
+  const appId = location.hash.slice(1);
+  if (appId && appId !== current) void open(appId);
 });
 
-const saved = localStorage.getItem('switchyard.token');
-if (saved) {
-  signIn(saved);
-  if (location.hash.length > 1) void open(location.hash.slice(1));
-}
+const saved = localStorage.getItem(TOKEN_KEY);
+if (saved) void signIn(saved);
