@@ -96,6 +96,17 @@ describe('GET /api/v1/chatbot/apps', () => {
     expect(second.next_cursor).toBeNull();
   });
 
+  it('answers 422 for a cursor it did not issue, rather than page one', async () => {
+    const token = await harness.token('alice');
+    const shaped = Buffer.from(JSON.stringify({ after: 'c2' })).toString('base64url');
+    for (const cursor of ['garbage!', 'bm90IGpzb24', shaped]) {
+      const response = await harness.request('GET', `/api/v1/chatbot/apps?cursor=${cursor}`, token);
+      expect(response.status).toBe(422);
+      const problem = await response.json();
+      expect(problem.errors).toEqual([{ path: 'cursor', message: 'not a cursor this API returned' }]);
+    }
+  });
+
   it('answers 422 for a bad limit', async () => {
     const response = await harness.request(
       'GET',

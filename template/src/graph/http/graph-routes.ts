@@ -1,17 +1,17 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { type Access, accessTo, canCreateIn, needs } from '../../auth/policy';
+import { type Access, canCreateIn, listsEveryApp, needs } from '../../auth/policy';
 import type { AuthVariables } from '../../auth/user';
 import type { AppsRepository } from '../../db/apps-repository';
 import type { Grant, GrantsRepository } from '../../db/grants-repository';
-import { ProblemError, problem, problemResponse, problems } from '../../lib/errors';
+import { ProblemError, problem, problems } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import type { RequestLogVariables } from '../../middleware/request-log';
 import { toAppView } from '../app-view';
 import type { Application } from '../application';
 import { ActionNotAllowedError } from '../errors';
 import type { StoredApp } from '../persister';
-import { loadAuthorized } from './authorize';
+import { idTakenProblem, loadAuthorized } from './authorize';
 import { engineProblem } from './engine-problems';
 import { defineGraphRoutes } from './routes';
 import { sseResponse } from './sse';
@@ -41,15 +41,18 @@ export function graphRoutes<Schema extends z.ZodObject>(
   const authorized = (c: Context<Env>, appId: string, needed: Access) =>
     loadAuthorized(application, options.grants, c.get('user'), appId, needed);
 
-  /** Engine errors become problems; anything else is rethrown for the app's 500 handler. */
-  async function fail(c: Context<Env>, error: unknown, appId: string): Promise<Response> {
+  /**
+   * The ProblemError an engine error answers with (handlers throw it, so they only ever return the
+   * bodies their route declares); anything else is rethrown for the app's 500 handler.
+   */
+  async function asProblem(c: Context<Env>, error: unknown, appId: string): Promise<ProblemError> {
     const found = await engineProblem(error, async () => {
       const app = await application.load(appId);
       return app ? application.next(app) : null;
     });
     if (!found) throw error;
     if (found.status >= 500) c.get('logger').error({ err: error, appId }, 'action failed');
-    return problemResponse(c, found);
+    return new ProblemError(found);
   }
 
   router.openapi(routes.createApp, async (c) => {
@@ -58,12 +61,11 @@ export function graphRoutes<Schema extends z.ZodObject>(
     const partitionKey = body.partition_key ?? user.sub;
     if (!canCreateIn(user, partitionKey))
       throw problems.forbidden('You may only create apps in your own partition.');
-    if (body.app_id) {
-      const existing = await application.load(body.app_id);
-      // Someone else's app with this id: the same answer as for an app that does not exist.
-      if (existing && existing.partitionKey !== partitionKey) throw problems.notFound();
-    }
+    // Create answers an app that exists only when it is in the partition asked for; an id held in
+    // another partition (found here, or taken by a concurrent create) answers as idTakenProblem says.
+    // The insert does nothing on a conflict, so a refused request writes nothing.
     const { app, created } = await application.create({ appId: body.app_id, partitionKey });
+    if (!created && app.partitionKey !== partitionKey) throw await idTakenProblem(options.grants, user, app);
     return c.json(view(app), created ? 201 : 200);
   });
 
@@ -80,12 +82,11 @@ export function graphRoutes<Schema extends z.ZodObject>(
   router.openapi(routes.listApps, async (c) => {
     const user = c.get('user');
     const query = c.req.valid('query');
-    const isAdmin = accessTo(user, '', null) === 'manage';
     const page = await options.apps.list({
       graph: graph.name,
       limit: query.limit,
       partitionKey: query.partition_key,
-      visibleTo: isAdmin ? undefined : user.sub,
+      visibleTo: listsEveryApp(user) ? undefined : user.sub,
       cursor: query.cursor,
     });
     const items = page.items.map((app) => {
@@ -109,7 +110,7 @@ export function graphRoutes<Schema extends z.ZodObject>(
         });
         return c.json(view(app), 200);
       } catch (error) {
-        return fail(c, error, appId) as never;
+        throw await asProblem(c, error, appId);
       }
     });
 
@@ -118,9 +119,11 @@ export function graphRoutes<Schema extends z.ZodObject>(
       const before = await authorized(c, appId, needs.act);
       const next = application.next(before);
       // Refuse before the stream starts, so a client gets a plain 409 rather than an error event.
-      if (next !== action.name) return fail(c, new ActionNotAllowedError(action.name, next), appId) as never;
+      if (next !== action.name) throw await asProblem(c, new ActionNotAllowedError(action.name, next), appId);
       const inputs = c.req.valid('json');
       const logger = c.get('logger');
+      // The 200 is declared as text/event-stream, for which @hono/zod-openapi types the answer as a
+      // plain Response (it types JSON and text bodies only): as narrow as it gets, and no cast.
       return sseResponse(c, async (events) => {
         await events.send('state', view(before));
         try {
@@ -142,31 +145,36 @@ export function graphRoutes<Schema extends z.ZodObject>(
           const current = await application.load(appId);
           await events.send('error', { ...found, next: current ? application.next(current) : null });
         }
-      }) as never;
+      });
     });
   }
 
   router.openapi(routes.fork, async (c) => {
     const source = c.req.valid('param').app_id;
     await authorized(c, source, needs.fork);
+    const user = c.get('user');
     const body = c.req.valid('json');
-    if (body.app_id && (await application.load(body.app_id))) {
-      throw new ProblemError(problem(409, `An app with id ${body.app_id} exists already.`));
-    }
+    const taken = body.app_id ? await application.load(body.app_id) : null;
+    if (taken) throw await idTakenProblem(options.grants, user, taken);
+    let app: StoredApp;
     try {
-      const app = await application.fork(source, {
+      app = await application.fork(source, {
         appId: body.app_id,
         fromSequence: body.sequence_id,
         stateOverrides: body.state,
-        partitionKey: c.get('user').sub,
+        partitionKey: user.sub,
       });
-      return c.json(view(app), 201);
     } catch (error) {
       if (error instanceof RangeError) {
         throw problems.unprocessable(error.message, [{ path: 'sequence_id', message: error.message }]);
       }
-      return fail(c, error, source) as never;
+      throw await asProblem(c, error, source);
     }
+    // Application.fork() returns the stored app even when a concurrent request took that id first
+    // (its insert then did nothing): that app is answered as a taken id, never shown.
+    const request = { source, sequenceId: body.sequence_id, partitionKey: user.sub };
+    if (!isForkOf(app, request)) throw await idTakenProblem(options.grants, user, app);
+    return c.json(view(app), 201);
   });
 
   router.openapi(routes.steps, async (c) => {
@@ -225,3 +233,21 @@ const grantView = (grant: Grant) => ({
   permission: grant.permission,
   created_at: grant.createdAt.toISOString(),
 });
+
+/**
+ * Whether `app` can be the fork a request asked for: in the caller's partition, forked from the
+ * source (at the step asked for, when one was) and not yet stepped. Application.fork() does not say
+ * whether it created the app, so this is what tells a lost race apart. It cannot tell the caller's
+ * own concurrent fork of the same source onto the same id: that one answers 201 with either's app.
+ */
+export function isForkOf(
+  app: StoredApp,
+  request: { source: string; sequenceId?: number; partitionKey: string },
+): boolean {
+  return (
+    app.partitionKey === request.partitionKey &&
+    app.parent?.appId === request.source &&
+    (request.sequenceId === undefined || app.parent.sequenceId === request.sequenceId) &&
+    app.sequenceId === 0
+  );
+}

@@ -37,8 +37,31 @@ export const CreateAppBody = z
 export const ListAppsQuery = z.object({
   partition_key: z.string().min(1).optional().describe('Only apps of this partition'),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size (1–100)'),
-  cursor: z.string().min(1).optional().describe('`next_cursor` of the previous page'),
+  cursor: z
+    .string()
+    .min(1)
+    .refine(isAppCursor, 'not a cursor this API returned')
+    .optional()
+    .describe('`next_cursor` of the previous page'),
 });
+
+/**
+ * True for a cursor of AppsRepository.list (base64url JSON `[created_at ms, app_id]`). Checked here
+ * because the repository reads anything else as "no cursor", which would answer page one.
+ */
+function isAppCursor(cursor: string): boolean {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      Number.isSafeInteger(decoded[0]) &&
+      typeof decoded[1] === 'string'
+    );
+  } catch {
+    return false;
+  }
+}
 
 export const ForkBody = z
   .object({
