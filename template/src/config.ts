@@ -60,6 +60,13 @@ export const configSchema = z
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET (or JWT_JWKS_URL)' });
     }
+    // A provider signs tokens for many applications: without both checks, a token it issued for
+    // any other audience (or a key set shared by several issuers) would pass here.
+    for (const claim of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      if (env.JWT_JWKS_URL && !env[claim]) {
+        ctx.addIssue({ code: 'custom', path: [claim], message: 'is required when JWT_JWKS_URL is set' });
+      }
+    }
     if (env.AUTH_DEV_LOGIN && env.NODE_ENV === 'production') {
       ctx.addIssue({
         code: 'custom',

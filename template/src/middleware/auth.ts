@@ -9,7 +9,9 @@ export interface AuthOptions {
   secret?: string;
   /** An identity provider's JSON Web Key Set (JWT_JWKS_URL); jose caches it and refetches on an unknown kid. */
   jwksUrl?: string;
+  /** The required `iss` (JWT_ISSUER); with a jwksUrl it must be set. */
   issuer?: string;
+  /** The required `aud` (JWT_AUDIENCE); with a jwksUrl it must be set. */
   audience?: string;
   cache?: TokenCache;
   /** Least time between two fetches of the key set (jose refetches on an unknown kid); 30 s by default. */
@@ -64,6 +66,10 @@ function createVerifier(options: AuthOptions) {
     : new TextEncoder().encode(options.secret ?? '');
   if (!options.jwksUrl && (options.secret?.length ?? 0) < 32) {
     throw new Error('authenticate() needs a secret of at least 32 bytes or a jwksUrl');
+  }
+  // A provider's keys sign tokens for all of its applications: only iss and aud say a token is ours.
+  if (options.jwksUrl && (!options.issuer || !options.audience)) {
+    throw new Error('authenticate() with a jwksUrl needs an issuer and an audience');
   }
   const algorithms = options.jwksUrl ? JWKS_ALGORITHMS : ['HS256'];
   return async (token: string): Promise<{ user: User; exp: number }> => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthVariables } from '../../src/auth/user';
 import { ProblemError, problemResponse } from '../../src/lib/errors';
@@ -120,10 +120,17 @@ describe('authenticate() with a JWKS (RS256)', () => {
   });
 
   it('refuses an HS256 token signed with the public key (algorithm confusion)', async () => {
-    const app = appWith(authenticate({ jwksUrl }));
-    const publicPem = JSON.stringify(first.jwk);
-    const forged = await hs({ sub: 'alice' }, publicPem);
-    await expect401(await call(app, forged));
+    const app = appWith(authenticate({ jwksUrl, issuer: 'https://id.example', audience: 'switchyard' }));
+    const claims = { sub: 'alice', iss: 'https://id.example', aud: 'switchyard' };
+    await expect401(await call(app, await hs(claims, JSON.stringify(first.jwk))));
+    await expect401(await call(app, await hs(claims, await exportSPKI(first.publicKey))));
+  });
+
+  it('refuses to start without an issuer and an audience', () => {
+    const message = /needs an issuer and an audience/;
+    expect(() => authenticate({ jwksUrl })).toThrow(message);
+    expect(() => authenticate({ jwksUrl, issuer: 'https://id.example' })).toThrow(message);
+    expect(() => authenticate({ jwksUrl, audience: 'switchyard' })).toThrow(message);
   });
 });
 

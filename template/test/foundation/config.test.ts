@@ -66,8 +66,26 @@ describe('loadConfig', () => {
     expect(problemsOf({})).toEqual(['JWT_SECRET: set JWT_SECRET (or JWT_JWKS_URL)']);
     expect(problemsOf({ JWT_SECRET: 'short' })[0]).toMatch(/^JWT_SECRET: must be at least 32 bytes/);
     expect(
-      loadConfig({ JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' }).JWT_SECRET,
+      loadConfig({
+        JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+        JWT_ISSUER: 'https://id.example/',
+        JWT_AUDIENCE: 'https://api.example',
+      }).JWT_SECRET,
     ).toBeUndefined();
+  });
+
+  it('requires the issuer and audience with a JWKS, naming both', () => {
+    const jwks = { JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' };
+    expect(problemsOf(jwks)).toEqual([
+      'JWT_ISSUER: is required when JWT_JWKS_URL is set',
+      'JWT_AUDIENCE: is required when JWT_JWKS_URL is set',
+    ]);
+    expect(problemsOf({ ...jwks, JWT_ISSUER: 'https://id.example/' })).toEqual([
+      'JWT_AUDIENCE: is required when JWT_JWKS_URL is set',
+    ]);
+    expect(problemsOf({ ...jwks, JWT_AUDIENCE: 'https://api.example', JWT_ISSUER: '' })).toEqual([
+      'JWT_ISSUER: is required when JWT_JWKS_URL is set',
+    ]);
   });
 
   it('refuses the dev login in production', () => {
