@@ -18,6 +18,7 @@ import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
 import { Application } from './graph/application';
 import { graphRoutes } from './graph/http/graph-routes';
+import { pingInterval } from './graph/http/sse';
 import { LogTracker } from './graph/log-tracker';
 import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
@@ -28,6 +29,7 @@ import { type RequestLogVariables, requestLog } from './middleware/request-log';
 import { healthRoutes } from './routes/health';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { runRoutes } from './runs/run-routes';
+import { webSocketBearer } from './runs/websocket-bearer';
 import { RunWorker } from './runs/worker';
 import { chatPage } from './ui/chat-page';
 
@@ -77,6 +79,8 @@ export function createApp(deps: AppDeps) {
   );
   if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
 
+  // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
+  app.use('/api/v1/runs/:run_id/ws', webSocketBearer());
   app.use(
     '/api/*',
     authenticate({
@@ -86,6 +90,7 @@ export function createApp(deps: AppDeps) {
       audience: config.JWT_AUDIENCE,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
+    pingInterval(config.SSE_PING_INTERVAL_MS),
   );
   const repositories = {
     apps: new AppsRepository(deps.database),
@@ -121,6 +126,7 @@ export function createApp(deps: AppDeps) {
       bus: runBus,
       onQueued: () => void runWorker.poll(),
       upgradeWebSocket,
+      followPollMs: config.RUN_FOLLOW_POLL_MS,
     }),
   );
 

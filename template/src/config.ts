@@ -55,6 +55,8 @@ export const configSchema = z
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     RUN_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+    RUN_FOLLOW_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+    SSE_PING_INTERVAL_MS: z.coerce.number().int().min(10).default(15_000),
   })
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {

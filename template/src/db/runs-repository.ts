@@ -21,6 +21,8 @@ export interface Run {
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** When someone asked to cancel the run while it was running (the worker aborts when it sees it). */
+  cancelRequestedAt: Date | null;
 }
 
 export interface RunEvent {
@@ -30,6 +32,11 @@ export interface RunEvent {
   event: string;
   data: unknown;
   createdAt: Date;
+}
+
+/** An event just stored, with what the run's row said about cancelling (read in the same statement). */
+export interface AppendedEvent extends RunEvent {
+  cancelRequested: boolean;
 }
 
 export interface NewRun {
@@ -100,13 +107,36 @@ export class RunsRepository {
     return row ? toRun(row) : null;
   }
 
-  /** Tells the other instances this run is still being worked on (see failInterrupted). */
-  async heartbeat(runId: string): Promise<void> {
+  /**
+   * Tells the other instances this run is still being worked on (see failInterrupted), and answers
+   * whether someone asked to cancel it meanwhile.
+   */
+  async heartbeat(runId: string): Promise<{ cancelRequested: boolean }> {
     const { db, tables } = this.database;
-    await db
+    const [row] = await db
       .update(tables.runs)
       .set({ heartbeatAt: new Date() })
-      .where(and(eq(tables.runs.runId, runId), eq(tables.runs.status, 'running')));
+      .where(and(eq(tables.runs.runId, runId), eq(tables.runs.status, 'running')))
+      .returning({ cancelRequestedAt: tables.runs.cancelRequestedAt });
+    return { cancelRequested: Boolean(row?.cancelRequestedAt) };
+  }
+
+  /**
+   * Records that a running run should stop; whichever worker executes it sees this on its next event
+   * or heartbeat. Returns the run, or null when it is not running (queued, finished or unknown).
+   */
+  async requestCancel(runId: string): Promise<Run | null> {
+    const { db, tables } = this.database;
+    const { runs } = tables;
+    const [row] = await db
+      .update(runs)
+      // The first request's time stays; sql.param encodes the date as the column does (SQLite: integer).
+      .set({
+        cancelRequestedAt: sql`coalesce(${runs.cancelRequestedAt}, ${sql.param(new Date(), runs.cancelRequestedAt)})`,
+      })
+      .where(and(eq(runs.runId, runId), eq(runs.status, 'running')))
+      .returning();
+    return row ? toRun(row) : null;
   }
 
   /**
@@ -129,7 +159,9 @@ export class RunsRepository {
       .set({
         status,
         error: options.error ?? null,
-        ...(status === 'running' ? { startedAt: sql`coalesce(${runs.startedAt}, ${now})` } : {}),
+        ...(status === 'running'
+          ? { startedAt: sql`coalesce(${runs.startedAt}, ${sql.param(now, runs.startedAt)})` }
+          : {}),
         ...(finished ? { endedAt: now } : {}),
       })
       .where(and(eq(runs.runId, runId), inArray(runs.status, [...from])))
@@ -140,9 +172,9 @@ export class RunsRepository {
   /**
    * At start: runs left `running` by a process that stopped (its heartbeat older than `staleBefore`,
    * by default now, which suits one instance) become `failed`. With several instances, pass a time
-   * some heartbeats ago so the others' live runs are left alone. Returns how many were failed.
+   * some heartbeats ago so the others' live runs are left alone. Returns the ids of the failed runs.
    */
-  async failInterrupted(staleBefore: Date = new Date()): Promise<number> {
+  async failInterrupted(staleBefore: Date = new Date()): Promise<string[]> {
     const { db, tables } = this.database;
     const { runs } = tables;
     const failed = await db
@@ -150,11 +182,14 @@ export class RunsRepository {
       .set({ status: 'failed', error: 'The server stopped while the run was running.', endedAt: new Date() })
       .where(and(eq(runs.status, 'running'), or(isNull(runs.heartbeatAt), lt(runs.heartbeatAt, staleBefore))))
       .returning({ runId: runs.runId });
-    return failed.length;
+    return failed.map((row) => row.runId);
   }
 
-  /** Appends an event with the run's next id (1, 2, …), safely when several writers append at once. */
-  async appendEvent(runId: string, event: string, data: unknown): Promise<RunEvent> {
+  /**
+   * Appends an event with the run's next id (1, 2, …), safely when several writers append at once.
+   * The run's row is updated anyway, so it also answers whether a cancel was requested, for free.
+   */
+  async appendEvent(runId: string, event: string, data: unknown): Promise<AppendedEvent> {
     const { db, tables, sqlite } = this.database;
     const { runs } = tables;
     const createdAt = new Date();
@@ -163,6 +198,11 @@ export class RunsRepository {
     const bump = { lastEventId: sql`${runs.lastEventId} + 1` };
     const missing = () => new Error(`Run ${runId} does not exist`);
     const eventRow = (id: number) => ({ runId, id, event, data: data ?? null, createdAt });
+    const afterBump = { id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt };
+    const appended = (row: { id: number; cancelRequestedAt: Date | null }) => ({
+      ...eventRow(row.id),
+      cancelRequested: row.cancelRequestedAt !== null,
+    });
     if (sqlite) {
       const t = tables as unknown as typeof import('./schema.sqlite');
       return sqlite.transaction(
@@ -171,24 +211,20 @@ export class RunsRepository {
             .update(t.runs)
             .set(bump)
             .where(eq(t.runs.runId, runId))
-            .returning({ id: t.runs.lastEventId })
+            .returning({ id: t.runs.lastEventId, cancelRequestedAt: t.runs.cancelRequestedAt })
             .all();
           if (!row) throw missing();
           tx.insert(t.runEvents).values(eventRow(row.id)).run();
-          return eventRow(row.id);
+          return appended(row);
         },
         { behavior: 'immediate' },
       );
     }
     return db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(runs)
-        .set(bump)
-        .where(eq(runs.runId, runId))
-        .returning({ id: runs.lastEventId });
+      const [row] = await tx.update(runs).set(bump).where(eq(runs.runId, runId)).returning(afterBump);
       if (!row) throw missing();
       await tx.insert(tables.runEvents).values(eventRow(row.id));
-      return eventRow(row.id);
+      return appended(row);
     });
   }
 
@@ -219,5 +255,6 @@ function toRun(row: RunRow): Run {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     endedAt: row.endedAt,
+    cancelRequestedAt: row.cancelRequestedAt,
   };
 }

@@ -112,6 +112,12 @@ export const runs = pgTable(
     endedAt: time('ended_at'),
     /** Set when claimed and refreshed by the worker; a running run whose heartbeat stopped was interrupted. */
     heartbeatAt: time('heartbeat_at'),
+    /**
+     * Set by POST /cancel on a running run; the worker executing it checks this on its heartbeat and
+     * with every event it stores, so a cancel is not lost when the bus message is (another instance
+     * without Redis, or before the worker subscribed).
+     */
+    cancelRequestedAt: time('cancel_requested_at'),
     /** The id of the run's last event; appending increments it, so ids increase without gaps. */
     lastEventId: integer('last_event_id').notNull(),
   },

@@ -1,5 +1,19 @@
-import type { RunEvent, RunsRepository } from '../db/runs-repository';
+import { finishedStatuses, type Run, type RunEvent, type RunsRepository } from '../db/runs-repository';
+import type { Problem } from '../lib/errors';
 import type { RunBus } from './run-bus';
+
+export interface FollowRunOptions {
+  runs: RunsRepository;
+  bus: RunBus;
+  /**
+   * How long a follower sleeps when the bus says nothing (RUN_FOLLOW_POLL_MS). The bus wakes it at
+   * once; this bounds what a missed signal costs, and is how a follower on another instance learns
+   * of new events when there is no Redis.
+   */
+  pollMs: number;
+  /** The `error` to end with when a run finished without storing one (its process died). */
+  endingOf: (run: Run) => Promise<Problem>;
+}
 
 /** The events that end a run's stream. */
 const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'error';
@@ -10,12 +24,12 @@ const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'e
  * written in between is missed.
  */
 export async function* followRun(
-  runs: RunsRepository,
-  bus: RunBus,
+  options: FollowRunOptions,
   runId: string,
   afterId: number,
   signal: AbortSignal,
 ): AsyncGenerator<RunEvent> {
+  const { runs, bus } = options;
   let wake: () => void = () => {};
   let pending = true;
   const unsubscribe = await bus.subscribe(runId, () => {
@@ -28,10 +42,13 @@ export async function* followRun(
     let last = afterId;
     while (!signal.aborted) {
       if (!pending) {
-        // Sleep until the bus speaks, or a second passes (a missed signal costs at most that).
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 1_000).unref();
+          const timer = setTimeout(resolve, options.pollMs);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
       pending = false;
@@ -41,10 +58,17 @@ export async function* followRun(
         if (isLast(event)) return;
       }
       const run = await runs.get(runId);
-      if (!run || ['succeeded', 'failed', 'cancelled'].includes(run.status)) {
-        // Finished without a last event (for example interrupted by a crash): drain and stop.
-        const rest = await runs.listEvents(runId, { after: last });
-        for (const event of rest) yield event;
+      if (!run) return;
+      if (finishedStatuses.includes(run.status)) {
+        // Finished: what was stored after the read above, then the last event. A run interrupted
+        // by a crash (or cancelled while queued) may not have stored one yet: say why it ended.
+        for (const event of await runs.listEvents(runId, { after: last })) {
+          last = event.id;
+          yield event;
+          if (isLast(event)) return;
+        }
+        const data = await options.endingOf(run);
+        yield { runId, id: last + 1, event: 'error', data, createdAt: new Date() };
         return;
       }
     }

@@ -6,19 +6,17 @@ import type { AuthVariables } from '../auth/user';
 import type { GrantsRepository } from '../db/grants-repository';
 import type { Run, RunsRepository } from '../db/runs-repository';
 import { appViewSchema } from '../graph/app-view';
-import type { Application } from '../graph/application';
 import { loadAuthorized } from '../graph/http/authorize';
 import { AppIdParams } from '../graph/http/schemas';
 import { sseResponse } from '../graph/http/sse';
 import { type Problem, ProblemError, problem, problems, zodProblem } from '../lib/errors';
 import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
 import type { RequestLogVariables } from '../middleware/request-log';
-import { followRun } from './follow-run';
+import { type FollowRunOptions, followRun } from './follow-run';
 import type { RunBus } from './run-bus';
+import { type AnyApplication, endingProblem, withNext } from './run-problem';
 import { RunCreatedSchema, RunIdParams, RunRequestSchema, RunSchema, toRunView } from './run-views';
 
-// biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.
-type AnyApplication = Application<any>;
 type Env = { Variables: AuthVariables & RequestLogVariables };
 
 export interface RunRoutesOptions {
@@ -29,11 +27,30 @@ export interface RunRoutesOptions {
   /** Wakes the local worker so a new run starts without waiting for its poll. */
   onQueued: () => void;
   upgradeWebSocket: UpgradeWebSocket;
+  /** How often a follower looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */
+  followPollMs: number;
 }
 
 const security = [{ bearerAuth: [] }];
 const tags = ['runs'];
 const runParams = { params: RunIdParams };
+
+const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
+const EventIdQuery = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, eventIdMessage)
+    .optional()
+    .openapi({ param: { name: 'after', in: 'query' }, description: 'Resume after this event id' }),
+});
+
+/** The event id a client resumes after (Last-Event-ID or ?after=); 422 when it is not one. */
+function resumeAfter(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value))
+    throw problems.unprocessable(`${name} ${eventIdMessage}.`, [{ path: name, message: eventIdMessage }]);
+  return Number(value);
+}
 
 /** Background runs: queue an action, then read its status, result and events (SSE or WebSocket). */
 export function runRoutes(options: RunRoutesOptions) {
@@ -44,6 +61,13 @@ export function runRoutes(options: RunRoutesOptions) {
       appViewSchema(application.graph.name, application.graph.state),
     ),
   );
+
+  const follow: FollowRunOptions = {
+    runs: options.runs,
+    bus: options.bus,
+    pollMs: options.followPollMs,
+    endingOf: (run) => withNext(options.applications, run, endingProblem(run)),
+  };
 
   /** The run, if the caller may `needed` its app; 404 for an unknown run or an app it may not see. */
   async function authorizedRun(c: Context<Env>, runId: string, needed: Access): Promise<Run> {
@@ -148,21 +172,21 @@ export function runRoutes(options: RunRoutesOptions) {
       security,
       summary: 'Events of a run (SSE)',
       description:
-        'The same events as a streamed action, replayed from the start or after `Last-Event-ID`, then live until done or error.',
+        'The same events as a streamed action, replayed from the start or after `Last-Event-ID` (422 when it is not an event id), then live until done or error.',
       request: runParams,
       responses: {
         200: {
           content: { 'text/event-stream': { schema: RunSchema.shape.run_id } },
           description: 'Server-Sent Events',
         },
-        ...errorResponses(401, 404, 429),
+        ...errorResponses(401, 404, 422, 429),
       },
     }),
     async (c) => {
       const run = await authorizedRun(c, c.req.valid('param').run_id, needs.read);
-      const after = Number.parseInt(c.req.header('last-event-id') ?? '0', 10) || 0;
+      const after = resumeAfter(c.req.header('last-event-id'), 'Last-Event-ID');
       return sseResponse(c, async (events) => {
-        for await (const event of followRun(options.runs, options.bus, run.runId, after, events.signal)) {
+        for await (const event of followRun(follow, run.runId, after, events.signal)) {
           await events.sendWithId(event.id, event.event, event.data);
         }
       }) as never;
@@ -177,12 +201,14 @@ export function runRoutes(options: RunRoutesOptions) {
     security,
     summary: 'Events of a run (WebSocket)',
     description:
-      'Upgrade to a WebSocket that sends each event as JSON `{ event, id, data }`, replayed from the start (or `?after=id`), then closes after done or error.',
-    request: { params: RunIdParams },
-    responses: { 101: { description: 'Switching to WebSocket' }, ...errorResponses(401, 404, 429) },
+      'Upgrade to a WebSocket that sends each event as JSON `{ event, id, data }`, replayed from the start (or after `?after=id`), then closes after done or error. The token goes in `Authorization: Bearer`, or, from a browser (which cannot set headers on a WebSocket), as the subprotocols `bearer, <token>`: `new WebSocket(url, ["bearer", token])`; the server then answers with the subprotocol `bearer`.',
+    request: { params: RunIdParams, query: EventIdQuery },
+    responses: { 101: { description: 'Switching to WebSocket' }, ...errorResponses(401, 404, 422, 429) },
   });
+  // Checked before the upgrade, so a refused client gets a plain HTTP status.
   const authorizeWs: MiddlewareHandler<Env> = async (c, next) => {
     await authorizedRun(c, c.req.param('run_id') ?? '', needs.read);
+    resumeAfter(c.req.query('after'), 'after');
     await next();
   };
   router.get(
@@ -190,12 +216,12 @@ export function runRoutes(options: RunRoutesOptions) {
     authorizeWs,
     options.upgradeWebSocket((c) => {
       const runId = c.req.param('run_id') ?? '';
-      const after = Number.parseInt(c.req.query('after') ?? '0', 10) || 0;
+      const after = resumeAfter(c.req.query('after'), 'after');
       const closed = new AbortController();
       return {
         onOpen: (_event, ws) => {
           void (async () => {
-            for await (const event of followRun(options.runs, options.bus, runId, after, closed.signal)) {
+            for await (const event of followRun(follow, runId, after, closed.signal)) {
               ws.send(JSON.stringify({ event: event.event, id: event.id, data: event.data }));
             }
             ws.close(1000, 'run finished');
@@ -215,26 +241,35 @@ export function runRoutes(options: RunRoutesOptions) {
       security,
       summary: 'Cancel a run',
       description:
-        'A queued run never starts; a running action gets its AbortSignal fired. The state stays at the last committed step. 409 once finished.',
+        "A queued run is cancelled at once and never starts. A running run gets the request recorded and its action's AbortSignal fired (at once through the bus, or by its worker's next event or heartbeat); the state stays at the last committed step. 409 once finished.",
       request: runParams,
       responses: { 202: jsonContent(RunSchema, 'Cancelling'), ...errorResponses(401, 403, 404, 409, 429) },
     }),
     async (c) => {
       const run = await authorizedRun(c, c.req.valid('param').run_id, needs.run);
+      const detail = 'The run was cancelled before it started.';
       const cancelled = await options.runs.setStatus(run.runId, 'cancelled', {
-        error: 'Cancelled.',
+        error: detail,
         from: ['queued'],
       });
       if (cancelled) {
+        // No worker will touch it: the route writes its last event, so followers see why it ended.
+        const ending = await withNext(options.applications, cancelled, problem(409, detail));
+        await options.runs.appendEvent(run.runId, 'error', ending);
         await options.bus.publish(run.runId, 'event');
         return c.json(toRunView(cancelled), 202);
       }
-      if (run.status !== 'running')
+      // Running (perhaps claimed since it was read): the request is stored, so whichever worker runs
+      // it sees it even if the bus message below is lost.
+      const requested = await options.runs.requestCancel(run.runId);
+      if (!requested) {
+        const now = (await options.runs.get(run.runId)) ?? run;
         throw new ProblemError(
-          problem(409, `The run has already ${run.status === 'cancelled' ? 'been cancelled' : 'finished'}.`),
+          problem(409, `The run has already ${now.status === 'cancelled' ? 'been cancelled' : 'finished'}.`),
         );
+      }
       await options.bus.publish(run.runId, 'cancel');
-      return c.json(toRunView(run), 202);
+      return c.json(toRunView(requested), 202);
     },
   );
 

@@ -1,14 +1,11 @@
 import type { Run, RunsRepository } from '../db/runs-repository';
 import { toAppView } from '../graph/app-view';
-import type { Application } from '../graph/application';
 import { engineProblem } from '../graph/http/engine-problems';
 import type { StoredApp } from '../graph/persister';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { RunBus } from './run-bus';
-
-// biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.
-type AnyApplication = Application<any>;
+import { type AnyApplication, interruptedProblem, withNext } from './run-problem';
 
 export interface RunWorkerOptions {
   runs: RunsRepository;
@@ -57,10 +54,29 @@ export class RunWorker {
     return this.options.heartbeatMs ?? 5_000;
   }
 
+  /**
+   * Fails runs whose process stopped, and ends each one's event log with an `error` event, so a
+   * follower (on any instance) sees why its stream ended.
+   */
   async #failInterrupted(staleBefore = new Date(Date.now() - 3 * this.#heartbeatMs)) {
-    const failed = await this.options.runs.failInterrupted(staleBefore).catch(() => 0);
-    if (failed > 0)
-      this.options.logger.warn({ failed }, 'marked runs interrupted by a stopped process as failed');
+    const { runs, bus, logger } = this.options;
+    try {
+      const failed = await runs.failInterrupted(staleBefore);
+      if (failed.length === 0) return;
+      logger.warn({ failed: failed.length }, 'marked runs interrupted by a stopped process as failed');
+      for (const runId of failed) {
+        const run = await runs.get(runId);
+        if (!run) continue;
+        await runs.appendEvent(
+          runId,
+          'error',
+          await withNext(this.options.applications, run, interruptedProblem()),
+        );
+        await bus.publish(runId, 'event');
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'failing interrupted runs failed');
+    }
   }
 
   /** Looks for work now (called after a run is queued, so it starts without waiting for the timer). */
@@ -95,13 +111,28 @@ export class RunWorker {
     const { runs, bus, logger } = this.options;
     const controller = new AbortController();
     this.#active.set(run.runId, controller);
+    const cancel = () => {
+      if (!controller.signal.aborted) controller.abort(new Error('Cancelled.'));
+    };
+    // The bus says it at once; the database says it durably (a bus message is lost when it comes
+    // before this subscription, or from another instance without Redis): check it here, on every
+    // heartbeat and with every stored event.
     const stopCancelWatch = await bus.subscribe(run.runId, (signal) => {
-      if (signal === 'cancel') controller.abort(new Error('Cancelled.'));
+      if (signal === 'cancel') cancel();
     });
-    const heartbeat = setInterval(() => void runs.heartbeat(run.runId).catch(() => {}), this.#heartbeatMs);
+    if ((await runs.get(run.runId))?.cancelRequestedAt) cancel();
+    const heartbeat = setInterval(
+      () =>
+        void runs
+          .heartbeat(run.runId)
+          .then((beat) => beat.cancelRequested && cancel())
+          .catch(() => {}),
+      this.#heartbeatMs,
+    );
     const emit = async (event: string, data: unknown) => {
-      await runs.appendEvent(run.runId, event, data);
+      const stored = await runs.appendEvent(run.runId, event, data);
       await bus.publish(run.runId, 'event');
+      if (stored.cancelRequested) cancel();
     };
     const application = this.options.applications.get(run.graph);
     const view = (app: StoredApp) => toAppView(app, application?.next(app) ?? null);
@@ -135,7 +166,7 @@ export class RunWorker {
         ? problem(409, String((controller.signal.reason as Error)?.message ?? 'Cancelled.'))
         : (found ?? problem(500, 'The run failed on our side.'));
       if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
-      await emit('error', reason).catch(() => {});
+      await emit('error', await withNext(this.options.applications, run, reason)).catch(() => {});
       await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
         error: reason.detail ?? reason.title,
         from: ['running'],

@@ -95,6 +95,35 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
     expect(await runs.setStatus('missing', 'cancelled')).toBeNull();
   });
 
+  it('stamps started_at when a run is set running, and keeps the first time', async () => {
+    const run = await newRun('set-running');
+    const started = await runs.setStatus(run.runId, 'running', { from: ['queued'] });
+    expect(started?.startedAt).toBeInstanceOf(Date);
+    const again = await runs.setStatus(run.runId, 'running', { from: ['running'] });
+    expect(again?.startedAt).toEqual(started?.startedAt);
+    await runs.setStatus(run.runId, 'succeeded');
+  });
+
+  it('records a cancel request on a running run only, and tells the worker on heartbeat and append', async () => {
+    const run = await newRun('cancel-me');
+    // Queued: nothing to request (the route cancels a queued run outright).
+    expect(await runs.requestCancel(run.runId)).toBeNull();
+    expect((await runs.claimNext())?.runId).toBe(run.runId);
+    expect(await runs.heartbeat(run.runId)).toEqual({ cancelRequested: false });
+    expect((await runs.appendEvent(run.runId, 'state', {})).cancelRequested).toBe(false);
+    // Requested through the other client, as from another instance.
+    const requested = await otherRuns.requestCancel(run.runId);
+    expect(requested?.cancelRequestedAt).toBeInstanceOf(Date);
+    expect(requested?.status).toBe('running');
+    // A second request keeps the first time.
+    expect((await runs.requestCancel(run.runId))?.cancelRequestedAt).toEqual(requested?.cancelRequestedAt);
+    expect(await runs.heartbeat(run.runId)).toEqual({ cancelRequested: true });
+    expect((await runs.appendEvent(run.runId, 'delta', { delta: 'x' })).cancelRequested).toBe(true);
+    await runs.setStatus(run.runId, 'cancelled', { from: ['running'] });
+    expect(await runs.requestCancel(run.runId)).toBeNull();
+    expect(await runs.requestCancel('missing')).toBeNull();
+  });
+
   it('fails the runs a stopped process left running, and only those', async () => {
     const { runs: table } = database.tables;
     // The runs earlier tests claimed are done: only this test's are running.
@@ -110,7 +139,7 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
     const longAgo = new Date(Date.now() - 60_000);
     await database.db.update(table).set({ heartbeatAt: longAgo }).where(eq(table.runId, stale.runId));
     await runs.heartbeat(live.runId);
-    expect(await runs.failInterrupted(new Date(Date.now() - 30_000))).toBe(1);
+    expect(await runs.failInterrupted(new Date(Date.now() - 30_000))).toEqual([stale.runId]);
     expect(await runs.get(stale.runId)).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/stopped/),
@@ -118,7 +147,7 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
     expect((await runs.get(live.runId))?.status).toBe('running');
     expect((await runs.get(waiting.runId))?.status).toBe('queued');
     // At the start of a lone instance every running run is interrupted.
-    expect(await runs.failInterrupted()).toBe(1);
+    expect(await runs.failInterrupted()).toEqual([live.runId]);
     expect((await runs.get(live.runId))?.status).toBe('failed');
     await drain(runs);
   });

@@ -70,6 +70,19 @@ describe('a server killed with SIGKILL', () => {
     const second = await start();
     const run = await (await fetch(`${second.server.base}/api/v1/runs/${runId}`, { headers })).json();
     expect(run).toMatchObject({ status: 'failed', error: 'The server stopped while the run was running.' });
+    // A follower replays what the first process stored, then learns why the run ended.
+    const replayed = [];
+    for await (const event of streamEvents(
+      await fetch(`${second.server.base}/api/v1/runs/${runId}/events`, { headers }),
+    )) {
+      replayed.push(event);
+    }
+    expect(replayed.some((event) => event.event === 'delta')).toBe(true);
+    expect(replayed.at(-1)).toMatchObject({
+      event: 'error',
+      data: { status: 500, detail: 'The server stopped while the run was running.', next: 'generate_poem' },
+    });
+    expect(replayed.map((event) => Number(event.id))).toEqual(replayed.map((_, index) => index + 1));
     const app = await second.chat.get('run-crashed');
     expect(app).toMatchObject({ sequence_id: 2, next: 'generate_poem' });
     await second.server.stop();

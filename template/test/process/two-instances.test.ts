@@ -1,5 +1,7 @@
 // Two app processes sharing one Postgres and one Redis, as behind a load balancer: a run created on
-// one is followed live from the other, and no run is executed twice.
+// one is followed live from the other, woken through Redis; a cancel crosses over too; and no run is
+// executed twice.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamEvents } from '../../src/client';
 import { type AppProcess, startAppProcess } from '../helpers/app-process';
@@ -22,6 +24,9 @@ describe('two instances on Postgres and Redis', () => {
       REDIS_URL: redisUrl,
       SCRIPTED_DELAY_MS: '20',
       RUN_CONCURRENCY: '2',
+      // Followers would look at the database only every ten minutes: a stream that keeps up with a
+      // run on the other instance is woken by Redis.
+      RUN_FOLLOW_POLL_MS: '600000',
     };
     [a, b] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     headers = { authorization: `Bearer ${await a.token('alice')}`, 'content-type': 'application/json' };
@@ -34,23 +39,57 @@ describe('two instances on Postgres and Redis', () => {
   const post = (server: AppProcess, path: string, body: unknown) =>
     fetch(`${server.base}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 
-  it('streams live events on B of a run created on A', async () => {
-    await post(a, '/chatbot/apps', { app_id: 'shared-run' });
+  it('streams live events on B of a run created on A, woken through Redis', async () => {
+    // A subscriber of our own on the run channels sees the wake-ups the instances send each other.
+    const listener = new Redis(redisUrl);
+    const signals: string[] = [];
+    listener.on('pmessage', (_pattern, _channel, message: string) => signals.push(message));
+    await listener.psubscribe('switchyard:run:*');
+    try {
+      await post(a, '/chatbot/apps', { app_id: 'shared-run' });
+      const created = await (
+        await post(a, '/chatbot/apps/shared-run/runs', {
+          action: 'prompt',
+          inputs: { prompt: 'write a poem about two servers' },
+        })
+      ).json();
+      const events = [];
+      for await (const event of streamEvents(
+        await fetch(`${b.base}/api/v1/runs/${created.run_id}/events`, { headers }),
+      )) {
+        events.push(event);
+      }
+      expect(events[0]?.event).toBe('state');
+      expect(events.filter((event) => event.event === 'delta').length).toBeGreaterThan(3);
+      expect(events.at(-1)?.event).toBe('done');
+      // One wake-up per stored event at least; the events themselves are rows, never on the channel.
+      expect(signals.filter((signal) => signal === 'event').length).toBeGreaterThanOrEqual(events.length);
+      expect(signals.every((signal) => signal === 'event' || signal === 'cancel')).toBe(true);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('cancels on B a run that A executes', async () => {
+    await post(a, '/chatbot/apps', { app_id: 'cancel-across' });
     const created = await (
-      await post(a, '/chatbot/apps/shared-run/runs', {
+      await post(a, '/chatbot/apps/cancel-across/runs', {
         action: 'prompt',
-        inputs: { prompt: 'write a poem about two servers' },
+        inputs: { prompt: 'write a poem about a long way round' },
       })
     ).json();
-    const events = [];
+    const events = streamEvents(await fetch(`${b.base}/api/v1/runs/${created.run_id}/events`, { headers }));
+    for await (const event of events) if (event.event === 'delta') break;
+    expect((await post(b, `/runs/${created.run_id}/cancel`, {})).status).toBe(202);
+    const rest = [];
     for await (const event of streamEvents(
-      await fetch(`${b.base}/api/v1/runs/${created.run_id}/events`, { headers }),
+      await fetch(`${a.base}/api/v1/runs/${created.run_id}/events`, { headers }),
     )) {
-      events.push(event);
+      rest.push(event);
     }
-    expect(events[0]?.event).toBe('state');
-    expect(events.filter((event) => event.event === 'delta').length).toBeGreaterThan(3);
-    expect(events.at(-1)?.event).toBe('done');
+    expect(rest.at(-1)).toMatchObject({ event: 'error', data: { status: 409, next: 'generate_poem' } });
+    const run = await (await fetch(`${b.base}/api/v1/runs/${created.run_id}`, { headers })).json();
+    expect(run.status).toBe('cancelled');
   });
 
   it('runs each of many runs exactly once across both workers', async () => {

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 import { createClient, streamEvents } from '../../src/client';
 import { type RunningServer, startServer } from '../../src/server';
 import { createTestApp } from '../helpers/test-app';
@@ -9,6 +9,7 @@ import { createTestApp } from '../helpers/test-app';
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let server: RunningServer;
 let base: string;
+let wsBase: string;
 const auth = async (sub: string) => ({
   authorization: `Bearer ${await testApp.token(sub)}`,
   'content-type': 'application/json',
@@ -25,6 +26,7 @@ beforeAll(async () => {
     onListening: testApp.injectWebSocket,
   });
   base = `http://127.0.0.1:${server.port}/api/v1`;
+  wsBase = `ws://127.0.0.1:${server.port}/api/v1`;
   await testApp.runWorker.start();
   for (const id of ['runs-a', 'runs-b', 'runs-c', 'runs-d']) {
     await fetch(`${base}/chatbot/apps`, {
@@ -38,6 +40,32 @@ afterAll(async () => {
   await testApp.close();
   await server.shutdown();
 });
+
+type SocketEvent = { event: string; id: number; data: unknown };
+
+/** Every message of a WebSocket until the server closes it. */
+function collect(ws: WebSocket): Promise<SocketEvent[]> {
+  const messages: SocketEvent[] = [];
+  return new Promise((resolve, reject) => {
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    ws.on('close', () => resolve(messages));
+    ws.on('error', reject);
+  });
+}
+const socketEvents = (path: string, options: ClientOptions) =>
+  collect(new WebSocket(`${wsBase}${path}`, options));
+
+/** The HTTP status a refused WebSocket upgrade was answered with. */
+function refusal(ws: WebSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => {});
+  });
+}
 
 async function startRun(appId: string, body: unknown, sub = 'alice') {
   return fetch(`${base}/chatbot/apps/${appId}/runs`, {
@@ -102,22 +130,58 @@ describe('background runs', () => {
     expect(resumed).toEqual(events.slice(5).map((event) => Number(event.id)));
   });
 
-  it('sends the same events over a WebSocket', async () => {
+  it('sends over a WebSocket the same events as over SSE, and resumes after ?after=', async () => {
     const created = await (
       await startRun('runs-b', { action: 'prompt', inputs: { prompt: 'What is a queue?' } })
     ).json();
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/runs/${created.run_id}/ws`, {
+    // Live: the socket opens while the run is queued or running, and closes after its last event.
+    const live = await socketEvents(`/runs/${created.run_id}/ws`, { headers: await auth('alice') });
+    expect(live.at(0)?.event).toBe('state');
+    expect(live.at(-1)?.event).toBe('done');
+    expect(live.some((message) => message.event === 'delta')).toBe(true);
+
+    const sse = [];
+    const response = await fetch(`${base}/runs/${created.run_id}/events`, { headers: await auth('alice') });
+    for await (const event of streamEvents(response)) sse.push({ ...event, id: Number(event.id) });
+    expect(live).toEqual(sse);
+
+    const resumed = await socketEvents(`/runs/${created.run_id}/ws?after=4`, {
       headers: await auth('alice'),
     });
-    const messages: { event: string; id: number }[] = [];
-    await new Promise<void>((resolve, reject) => {
-      ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-      ws.on('close', () => resolve());
-      ws.on('error', reject);
+    expect(resumed).toEqual(sse.slice(4));
+    expect(resumed[0]?.id).toBe(5);
+  });
+
+  it('takes a browser\'s token from the WebSocket subprotocols "bearer, <token>"', async () => {
+    const created = await (await startRun('runs-b', { action: 'prompt', inputs: { prompt: 'Who?' } })).json();
+    const token = await testApp.token('alice');
+    const ws = new WebSocket(`${wsBase}/runs/${created.run_id}/ws`, ['bearer', token]);
+    const events = await collect(ws);
+    // The server picks "bearer", never echoing the token.
+    expect(ws.protocol).toBe('bearer');
+    expect(events.at(-1)?.event).toBe('done');
+
+    expect(
+      await refusal(new WebSocket(`${wsBase}/runs/${created.run_id}/ws`, ['bearer', 'not-a-token'])),
+    ).toBe(401);
+    expect(await refusal(new WebSocket(`${wsBase}/runs/${created.run_id}/ws`))).toBe(401);
+    const mallory = await testApp.token('mallory');
+    expect(await refusal(new WebSocket(`${wsBase}/runs/${created.run_id}/ws`, ['bearer', mallory]))).toBe(
+      404,
+    );
+  });
+
+  it('refuses a resume point that is not an event id, on SSE and WebSocket', async () => {
+    const created = await (await startRun('runs-b', { action: 'prompt', inputs: { prompt: 'Why?' } })).json();
+    const headers = await auth('alice');
+    const sse = await fetch(`${base}/runs/${created.run_id}/events`, {
+      headers: { ...headers, 'last-event-id': 'five' },
     });
-    expect(messages[0]?.event).toBe('state');
-    expect(messages.at(-1)?.event).toBe('done');
-    expect(messages.some((message) => message.event === 'delta')).toBe(true);
+    expect(sse.status).toBe(422);
+    expect(await sse.json()).toMatchObject({ status: 422, errors: [{ path: 'Last-Event-ID' }] });
+    const ws = new WebSocket(`${wsBase}/runs/${created.run_id}/ws?after=-1`, { headers });
+    expect(await refusal(ws)).toBe(422);
+    await waitFor(created.run_id, ['succeeded']);
   });
 
   it('cancels a running action; the state stays at the last committed step', async () => {

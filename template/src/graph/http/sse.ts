@@ -1,8 +1,16 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
 export const PING_INTERVAL_MS = 15_000;
+
+/** Sets the ping interval of the streams answered below it (createApp passes SSE_PING_INTERVAL_MS). */
+export const pingInterval =
+  (ms: number): MiddlewareHandler =>
+  async (c, next) => {
+    c.set('ssePingIntervalMs', ms);
+    await next();
+  };
 
 /**
  * Frames waiting for the socket are written together once they reach this size; until then `send`
@@ -30,7 +38,8 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
     stream.onAbort(() => left.abort());
     const socket = coalescingWriter(stream);
     let id = firstId;
-    const ping = setInterval(() => void socket.write(': ping\n\n'), PING_INTERVAL_MS);
+    const every: number = c.get('ssePingIntervalMs') ?? PING_INTERVAL_MS;
+    const ping = setInterval(() => void socket.write(': ping\n\n'), every);
     try {
       await produce({
         signal: left.signal,
