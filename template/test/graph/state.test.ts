@@ -10,6 +10,16 @@ const values = fc.record({ n: fc.integer(), items: fc.array(fc.string()), label:
 /** States with any keys and nested JSON values (lists of objects of lists…), like a chat history. */
 const anyValues = fc.dictionary(fc.string(), fc.jsonValue());
 
+/**
+ * The same for states that get stored. `__proto__` is left out: schemas do not declare it (in an
+ * object literal it sets the prototype), the runner's strict validation refuses it as unknown, and
+ * rebuilding a state by assignment would set a prototype rather than a key.
+ */
+const storableValues = fc.dictionary(
+  fc.string().filter((key) => key !== '__proto__'),
+  fc.jsonValue(),
+);
+
 /** Every object and array inside a value, the value itself included. */
 function containers(value: unknown): object[] {
   if (typeof value !== 'object' || value === null) return [];
@@ -124,7 +134,7 @@ describe('diffWrites', () => {
 
   it('rebuilds any state with nested values from the writes between two states', () => {
     fc.assert(
-      fc.property(anyValues, anyValues, (initial, patch) => {
+      fc.property(storableValues, storableValues, (initial, patch) => {
         const before = new State<Record<string, unknown>>(initial);
         const after = before.update(patch);
         const writes = diffWrites(before.toJSON(), after.toJSON());
