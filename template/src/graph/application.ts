@@ -8,11 +8,12 @@ import {
   AppNotFoundError,
   RunAbortedError,
   StateValidationError,
+  StepLimitError,
 } from './errors';
 import type { Graph } from './graph';
-import type { Persister, StoredApp } from './persister';
+import type { AppKey, FailedStep, Persister, StoredApp } from './persister';
 import { State, type StateValues } from './state';
-import { noopTracker, type Tracker } from './tracker';
+import { noopTracker, type StepInfo, type Tracker } from './tracker';
 import { diffWrites } from './writes';
 
 /** The events a run emits while it steps (the HTTP layer adds `state` before and `done` after). */
@@ -41,25 +42,36 @@ export interface ForkOptions {
   partitionKey: string;
 }
 
-export interface RunnerDeps {
+export interface ApplicationOptions {
   persister: Persister;
   tracker?: Tracker;
   logger?: Logger;
+  /** Steps one request may take before it stops with a StepLimitError (guards a cycle with no halt). */
+  maxStepsPerRun?: number;
 }
+
+const DEFAULT_MAX_STEPS_PER_RUN = 100;
 
 /** Runs the apps of one graph: creates, steps, streams and forks them, committing every step. */
 export class Application<Schema extends z.ZodObject> {
   readonly #persister: Persister;
   readonly #tracker: Tracker;
   readonly #logger: Logger;
+  readonly #maxStepsPerRun: number;
+  /** The schema with unknown keys refused, so a stored state never carries keys the graph lacks. */
+  readonly #strictState: z.ZodObject;
 
   constructor(
     readonly graph: Graph<Schema>,
-    deps: RunnerDeps,
+    options: ApplicationOptions,
   ) {
-    this.#persister = deps.persister;
-    this.#tracker = deps.tracker ?? noopTracker;
-    this.#logger = deps.logger ?? pino({ level: 'silent' });
+    this.#persister = options.persister;
+    this.#tracker = options.tracker ?? noopTracker;
+    this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#maxStepsPerRun = options.maxStepsPerRun ?? DEFAULT_MAX_STEPS_PER_RUN;
+    if (!Number.isInteger(this.#maxStepsPerRun) || this.#maxStepsPerRun < 1)
+      throw new RangeError(`maxStepsPerRun must be a positive integer, not ${options.maxStepsPerRun}`);
+    this.#strictState = graph.state.strict();
   }
 
   /** Get or create an app in a partition, starting from the graph's initial state. */
@@ -105,6 +117,8 @@ export class Application<Schema extends z.ZodObject> {
   /**
    * Runs the named action, then keeps stepping through actions that need no input until a halt
    * rule stops it. Yields an event as each action starts, streams and commits; returns the app.
+   * Stops with RunAbortedError once the signal fires, and with StepLimitError after
+   * `maxStepsPerRun` steps (each step before either stays committed).
    */
   async *stream(appId: string, options: RunOptions): AsyncGenerator<EngineEvent, StoredApp, void> {
     let app = await this.load(appId);
@@ -117,8 +131,8 @@ export class Application<Schema extends z.ZodObject> {
 
     let name: string | null = options.action;
     let inputs = options.inputs ?? {};
-    let first = true;
-    while (name) {
+    for (let steps = 0; name; steps++) {
+      const first = steps === 0;
       const action = this.graph.actions.get(name) as AnyAction<z.infer<Schema>>;
       if (!first && haltBefore.has(name)) break;
       const parsed = action.input ? action.input.safeParse(inputs) : { success: true as const, data: {} };
@@ -127,11 +141,13 @@ export class Application<Schema extends z.ZodObject> {
           throw new StateValidationError(`Inputs of "${name}" do not match its schema`, parsed.error);
         break; // The next action needs inputs this request did not bring: halt before it.
       }
+      // Checked between steps too: a plain action only sees the signal if it passes it on.
+      if (signal.aborted) throw new RunAbortedError(name, false, signal.reason);
+      if (steps === this.#maxStepsPerRun) throw new StepLimitError(steps, name);
       app = yield* this.#runAction(app, action, parsed.data, signal);
       if (haltAfter.has(name)) break;
       name = this.next(app);
       inputs = {};
-      first = false;
     }
     return app;
   }
@@ -162,26 +178,22 @@ export class Application<Schema extends z.ZodObject> {
     signal: AbortSignal,
   ): AsyncGenerator<EngineEvent, StoredApp, void> {
     const key = { graph: this.graph.name, appId: app.appId };
-    const info = { ...key, action: action.name, sequenceId: app.sequenceId + 1 };
+    const info: StepInfo = { ...key, action: action.name, sequenceId: app.sequenceId + 1 };
     const startedAt = new Date();
-    this.#tracker.stepStarted(info);
+    this.#tracker.stepStarted({ ...info, startedAt });
     yield { event: 'action', data: { action: action.name, sequence_id: info.sequenceId } };
 
     let output: ActionOutput<z.infer<Schema>>;
     let state: StateValues;
     try {
-      output = yield* this.#execute(app, action, inputs, signal);
+      output = yield* this.#execute(app.state, action, inputs, info, signal);
       state = this.#checkWrites(action, app.state, output.state.toJSON());
     } catch (error) {
       const endedAt = new Date();
       const message = error instanceof Error ? error.message : String(error);
-      await this.#persister.recordFailedStep(key, { ...info, inputs, error: message, startedAt, endedAt });
-      this.#tracker.stepFailed({
-        ...info,
-        durationMs: endedAt.getTime() - startedAt.getTime(),
-        error: message,
-      });
-      if (signal.aborted) throw new RunAbortedError(action.name);
+      await this.#recordFailedStep(key, { ...info, inputs, error: message, startedAt, endedAt });
+      this.#tracker.stepFailed({ ...info, startedAt, durationMs: since(startedAt, endedAt), error: message });
+      if (isAbort(error, signal)) throw new RunAbortedError(action.name, true, error);
       throw error instanceof ActionFailedError ? error : new ActionFailedError(action.name, error);
     }
 
@@ -193,33 +205,65 @@ export class Application<Schema extends z.ZodObject> {
       { ...step, startedAt, endedAt },
       { state, position: action.name },
     );
-    this.#tracker.stepCommitted({ ...info, durationMs: endedAt.getTime() - startedAt.getTime() });
+    this.#tracker.stepCommitted({ ...info, startedAt, durationMs: since(startedAt, endedAt) });
     yield { event: 'step', data: { action: action.name, sequence_id: committed.sequenceId } };
     return committed;
   }
 
   /** Calls the action; a streaming one yields its deltas, checking the signal between them. */
   async *#execute(
-    app: StoredApp,
+    state: StateValues,
     action: AnyAction<z.infer<Schema>>,
     inputs: unknown,
+    info: StepInfo,
     signal: AbortSignal,
   ): AsyncGenerator<EngineEvent, ActionOutput<z.infer<Schema>>, void> {
     const ctx = {
       signal,
-      appId: app.appId,
-      logger: this.#logger.child({ appId: app.appId, action: action.name }),
+      appId: info.appId,
+      logger: this.#logger.child({ appId: info.appId, action: info.action }),
     };
-    const output = action.run(new State(app.state as z.infer<Schema>), inputs, ctx);
+    const output = action.run(new State(state as z.infer<Schema>), inputs, ctx);
     if (!isStreaming(output)) return await output;
-    for (;;) {
-      signal.throwIfAborted();
-      const item = await output.next();
-      if (item.done) {
+    try {
+      for (;;) {
         signal.throwIfAborted();
-        return item.value;
+        const item = await output.next();
+        if (item.done) {
+          signal.throwIfAborted();
+          return item.value;
+        }
+        this.#tracker.delta(info, item.value);
+        yield { event: 'delta', data: { action: action.name, delta: item.value } };
       }
-      yield { event: 'delta', data: { action: action.name, delta: item.value } };
+    } finally {
+      // Stopped early (aborted, or whoever reads the stream left): run the action's own `finally`
+      // blocks. After the action returned or threw, this does nothing.
+      await this.#close(output, info);
+    }
+  }
+
+  /** Ends a streaming action; a failure in its `finally` is logged, not raised over what stopped it. */
+  async #close(generator: AsyncGenerator<unknown, unknown, void>, info: StepInfo) {
+    try {
+      await generator.return(undefined);
+    } catch (error) {
+      this.#logger.warn(
+        { err: error, app_id: info.appId, action: info.action },
+        'a streaming action failed while closing',
+      );
+    }
+  }
+
+  /** Records the failed step; a persister failure is logged so that it does not hide the action's error. */
+  async #recordFailedStep(key: AppKey, step: FailedStep) {
+    try {
+      await this.#persister.recordFailedStep(key, step);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, app_id: key.appId, action: step.action, sequence_id: step.sequenceId },
+        'could not record a failed step',
+      );
     }
   }
 
@@ -234,11 +278,22 @@ export class Application<Schema extends z.ZodObject> {
     return this.#validate(after, `The state written by "${action.name}"`);
   }
 
+  /** Checks a state against the schema, refusing keys it lacks; returns the caller's object. */
   #validate(state: StateValues, what: string): StateValues {
-    const parsed = this.graph.state.safeParse(state);
+    const parsed = this.#strictState.safeParse(state);
     if (!parsed.success)
       throw new StateValidationError(`${what} does not match the state schema`, parsed.error);
-    // Keep the caller's object (not zod's copy) so unchanged values stay the same references.
+    // Keep the caller's object (not zod's copy) so unchanged values stay the same references,
+    // which is how diffWrites tells what a step changed.
     return state;
   }
 }
+
+/** True when the step failed because the signal fired, not for a cause of its own. */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return (
+    signal.aborted && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'))
+  );
+}
+
+const since = (startedAt: Date, endedAt: Date) => endedAt.getTime() - startedAt.getTime();

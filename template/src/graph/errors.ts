@@ -47,10 +47,32 @@ export class ActionFailedError extends Error {
   }
 }
 
-/** The run was aborted (client gone or cancelled) while an action ran; nothing of it was committed. */
+/**
+ * The run was aborted (client gone or cancelled): during an action, of which nothing was committed,
+ * or between two steps, before `action` started.
+ */
 export class RunAbortedError extends Error {
-  constructor(readonly action: string) {
-    super(`Action "${action}" was aborted`);
+  constructor(
+    readonly action: string,
+    readonly during: boolean,
+    cause?: unknown,
+  ) {
+    super(during ? `Action "${action}" was aborted` : `The run was aborted before action "${action}"`, {
+      cause,
+    });
     this.name = 'RunAbortedError';
+  }
+}
+
+/** A run took `limit` steps without halting, most likely a cycle of actions that need no input. */
+export class StepLimitError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly action: string,
+  ) {
+    super(
+      `The run stopped before "${action}" after ${limit} steps without a halt: add a haltAfter or haltBefore rule to the cycle, or raise maxStepsPerRun`,
+    );
+    this.name = 'StepLimitError';
   }
 }

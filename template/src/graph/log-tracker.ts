@@ -1,36 +1,43 @@
 import type { Logger } from '../lib/logger';
-import type { StepInfo, Tracker } from './tracker';
+import type { StepInfo, StepTiming, Tracker } from './tracker';
 
 export interface StepCounts {
   committed: number;
   failed: number;
+  /** Pieces streamed by the action (counted, not logged: a long answer yields hundreds). */
+  deltas: number;
 }
 
-/** Logs one line per step and counts steps and failures per action (for a metrics endpoint). */
+/** Logs one line per finished step and counts steps, failures and deltas per action (for metrics). */
 export class LogTracker implements Tracker {
+  /** Keyed `graph.action`. */
   readonly counts = new Map<string, StepCounts>();
 
   constructor(private readonly logger: Logger) {}
 
   stepStarted() {}
 
-  stepCommitted(step: StepInfo & { durationMs: number }) {
+  delta(step: StepInfo) {
+    this.#count(step).deltas++;
+  }
+
+  stepCommitted(step: StepInfo & StepTiming) {
     this.#count(step).committed++;
     this.logger.info(this.#fields(step), 'step committed');
   }
 
-  stepFailed(step: StepInfo & { durationMs: number; error: string }) {
+  stepFailed(step: StepInfo & StepTiming & { error: string }) {
     this.#count(step).failed++;
     this.logger.warn({ ...this.#fields(step), error: step.error }, 'step failed');
   }
 
-  #fields(step: StepInfo & { durationMs: number }) {
+  #fields(step: StepInfo & StepTiming) {
     return {
       graph: step.graph,
       app_id: step.appId,
       action: step.action,
       sequence_id: step.sequenceId,
-      durationMs: step.durationMs,
+      durationMs: step.durationMs, // named like the request log's, so one query finds both
     };
   }
 
@@ -38,7 +45,7 @@ export class LogTracker implements Tracker {
     const name = `${step.graph}.${step.action}`;
     let counts = this.counts.get(name);
     if (!counts) {
-      counts = { committed: 0, failed: 0 };
+      counts = { committed: 0, failed: 0, deltas: 0 };
       this.counts.set(name, counts);
     }
     return counts;

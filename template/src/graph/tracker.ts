@@ -7,18 +7,28 @@ export interface StepInfo {
   sequenceId: number;
 }
 
+/** How long a step took, from its start until it committed or failed. */
+export interface StepTiming {
+  startedAt: Date;
+  durationMs: number;
+}
+
 /**
  * Observes every step as it happens (the persister stores it; the tracker logs and counts it).
- * `src/db/step-tracker.ts` logs one pino line per step and keeps per-action counters.
+ * `log-tracker.ts` beside this file logs one pino line per step and keeps per-action counters.
+ * Hooks are called inline on the step's path, so they must be cheap and must not throw;
+ * `delta` is called for every piece a streaming action yields.
  */
 export interface Tracker {
-  stepStarted(step: StepInfo): void;
-  stepCommitted(step: StepInfo & { durationMs: number }): void;
-  stepFailed(step: StepInfo & { durationMs: number; error: string }): void;
+  stepStarted(step: StepInfo & { startedAt: Date }): void;
+  delta(step: StepInfo, delta: unknown): void;
+  stepCommitted(step: StepInfo & StepTiming): void;
+  stepFailed(step: StepInfo & StepTiming & { error: string }): void;
 }
 
 export const noopTracker: Tracker = {
   stepStarted() {},
+  delta() {},
   stepCommitted() {},
   stepFailed() {},
 };

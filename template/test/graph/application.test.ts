@@ -21,6 +21,7 @@ function recordingTracker() {
   const calls: string[] = [];
   const tracker: Tracker = {
     stepStarted: (step) => calls.push(`started ${step.action} ${step.sequenceId}`),
+    delta: (step, delta) => calls.push(`delta ${step.action} ${step.sequenceId}: ${delta}`),
     stepCommitted: (step) => calls.push(`committed ${step.action} ${step.sequenceId}`),
     stepFailed: (step) => calls.push(`failed ${step.action} ${step.sequenceId}: ${step.error}`),
   };
@@ -72,7 +73,7 @@ describe('Application', () => {
   });
 
   it('follows conditions and halts after a haltAfter action, streaming its deltas', async () => {
-    const { application } = await newCounter();
+    const { application, calls } = await newCounter();
     const { events, result } = await collect(application.stream('c1', { action: 'add', inputs: { by: 6 } }));
     expect(events.map((event) => `${event.event}:${event.data.action}`)).toEqual([
       'action:add',
@@ -90,6 +91,14 @@ describe('Application', () => {
       ['the', 'count', 'is', '12'].map((delta) => ({ action: 'shout', delta })),
     );
     expect(result).toMatchObject({ sequenceId: 3, position: 'shout', state: { words: 'the count is 12' } });
+    expect(calls.slice(-6)).toEqual([
+      'started shout 3',
+      'delta shout 3: the',
+      'delta shout 3: count',
+      'delta shout 3: is',
+      'delta shout 3: 12',
+      'committed shout 3',
+    ]);
   });
 
   it('honours haltBefore and haltAfter given to one run', async () => {
@@ -168,21 +177,37 @@ describe('Application', () => {
     expect(calls.at(-1)).toBe('failed boom 2: model down');
   });
 
-  it('fails any write outside the action writes, naming action and key', async () => {
-    const Schema = z.object({ mine: z.number(), theirs: z.number() });
-    const { action } = actionsFor(Schema);
+  it('fails any write outside the action writes, under any key and nested value, naming action and key', async () => {
+    const keys = fc.uniqueArray(fc.string({ minLength: 1 }), { minLength: 2, maxLength: 5 });
+    const scenario = keys.chain((names) =>
+      fc.record({
+        names: fc.constant(names),
+        initial: fc.tuple(...names.map(() => fc.jsonValue())),
+        writes: fc.subarray(names.slice(1)),
+        outside: fc.constantFrom(...names),
+        value: fc.jsonValue(),
+      }),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1 }), async (value) => {
+      fc.asyncProperty(scenario, async ({ names, initial, writes, outside, value }) => {
+        fc.pre(!writes.includes(outside));
+        const Schema = z.object(Object.fromEntries(names.map((name) => [name, z.unknown()])));
+        const { action } = actionsFor(Schema);
+        const state = Object.fromEntries(names.map((name, index) => [name, initial[index]]));
         const sneaky = graph({
           name: 'sneaky',
           state: Schema,
-          initial: { mine: 0, theirs: 0 },
+          initial: state,
           actions: [
             action({
               name: 'write',
               reads: [],
-              writes: ['mine'],
-              run: async (s) => ({ result: null, state: s.update({ mine: value, theirs: value }) }),
+              writes,
+              run: async (s) => {
+                const allowed = Object.fromEntries(writes.map((name) => [name, { changed: value }]));
+                // A fresh object, so it is a write even when it equals what was there.
+                return { result: null, state: s.update({ ...allowed, [outside]: { nested: [value] } }) };
+              },
             }),
           ],
           transitions: [['write', 'write']],
@@ -190,12 +215,73 @@ describe('Application', () => {
         const application = new Application(sneaky, { persister: new MemoryPersister() });
         await application.create({ appId: 's', partitionKey: 'p' });
         await expect(application.step('s', { action: 'write' })).rejects.toThrow(
-          'Action "write" failed: it wrote "theirs", which is not in its writes',
+          `Action "write" failed: it wrote "${outside}", which is not in its writes`,
         );
-        expect((await application.load('s'))?.state).toEqual({ mine: 0, theirs: 0 });
+        expect((await application.load('s'))?.state).toEqual(sneaky.initial);
       }),
-      { numRuns: 25 },
+      { numRuns: 50 },
     );
+  });
+
+  it('fails an action that changes a value in place, nested or not, and keeps the state', async () => {
+    const Schema = z.object({
+      count: z.number(),
+      history: z.array(z.object({ role: z.string(), parts: z.array(z.string()) })),
+    });
+    const { action } = actionsFor(Schema);
+    const attempts: Record<string, (history: z.infer<typeof Schema>['history']) => void> = {
+      push: (history) => history.push({ role: 'user', parts: [] }),
+      'set a nested field': (history) => {
+        history[0]!.role = 'admin';
+      },
+      'push deeper': (history) => history[0]!.parts.push('sneaked in'),
+    };
+    for (const [attempt, change] of Object.entries(attempts)) {
+      const inPlace = graph({
+        name: 'in-place',
+        state: Schema,
+        initial: { count: 0, history: [{ role: 'user', parts: ['hi'] }] },
+        actions: [
+          action({
+            name: 'count',
+            reads: ['history'],
+            writes: ['count'],
+            run: async (s) => {
+              change(s.get('history'));
+              return { result: null, state: s.update({ count: 1 }) };
+            },
+          }),
+        ],
+        transitions: [['count', 'count']],
+      });
+      const application = new Application(inPlace, { persister: new MemoryPersister() });
+      await application.create({ appId: 'i', partitionKey: 'p' });
+      const error = await application.step('i', { action: 'count' }).catch((caught) => caught);
+      expect(error, attempt).toBeInstanceOf(ActionFailedError);
+      expect(error.cause, attempt).toBeInstanceOf(TypeError);
+      expect((await application.load('i'))?.state, attempt).toEqual({
+        count: 0,
+        history: [{ role: 'user', parts: ['hi'] }],
+      });
+    }
+  });
+
+  it('refuses to commit a state with a key the schema lacks', async () => {
+    // graph() refuses such an action, so it is slipped into a built graph to reach the runner's check.
+    const bogus = actionsFor(counter.state).action({
+      name: 'add',
+      reads: [],
+      writes: ['bogus' as 'count'],
+      run: async (s) => ({ result: null, state: s.update({ bogus: 'x' } as never) }),
+    });
+    const loose = { ...counter, actions: new Map([['add', bogus]]) };
+    const application = new Application(loose, { persister: new MemoryPersister() });
+    await application.create({ appId: 'b', partitionKey: 'p' });
+    const error = await application.step('b', { action: 'add' }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(ActionFailedError);
+    expect(error.cause).toBeInstanceOf(StateValidationError);
+    expect(error.cause.zodError.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['bogus'] }]);
+    expect((await application.load('b'))?.state).toEqual(counter.initial);
   });
 
   it('stops a streaming action between deltas when aborted, committing nothing of it', async () => {
@@ -251,6 +337,12 @@ describe('Application', () => {
     await expect(
       application.fork('c1', { stateOverrides: { count: 'many' }, partitionKey: 'bob' }),
     ).rejects.toBeInstanceOf(StateValidationError);
+    const unknownKey = await application
+      .fork('c1', { appId: 'bogus', stateOverrides: { bogus: 'x' }, partitionKey: 'bob' })
+      .catch((caught) => caught);
+    expect(unknownKey).toBeInstanceOf(StateValidationError);
+    expect(unknownKey.zodError.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['bogus'] }]);
+    expect(await application.load('bogus')).toBeNull();
   });
 
   it('rebuilds the state at every sequence from the recorded writes', async () => {
