@@ -5,6 +5,7 @@ import { type ActionOutput, type AnyAction, isStreaming } from './action';
 import {
   ActionFailedError,
   ActionNotAllowedError,
+  AppExistsError,
   AppNotFoundError,
   RunAbortedError,
   StateValidationError,
@@ -160,7 +161,7 @@ export class Application<Schema extends z.ZodObject> {
     const at = await this.#persister.stateAt({ graph: this.graph.name, appId }, sequenceId);
     if (!at) throw new RangeError(`App ${appId} has no step ${sequenceId} (latest is ${source.sequenceId})`);
     const state = this.#validate({ ...at.state, ...options.stateOverrides }, 'The forked state');
-    const { app } = await this.#persister.createApp({
+    const { app, created } = await this.#persister.createApp({
       graph: this.graph.name,
       appId: options.appId ?? randomUUID(),
       partitionKey: options.partitionKey,
@@ -168,6 +169,8 @@ export class Application<Schema extends z.ZodObject> {
       state,
       parent: { appId, sequenceId },
     });
+    // The id was taken, perhaps a moment ago by a concurrent request: the stored app is not this fork.
+    if (!created) throw new AppExistsError(app);
     return app;
   }
 

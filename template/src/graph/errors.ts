@@ -1,5 +1,7 @@
 import type { ZodError } from 'zod';
 
+import type { StoredApp } from './persister';
+
 export { SequenceConflictError } from './persister';
 
 /** The app does not exist (the API answers 404). */
@@ -7,6 +9,14 @@ export class AppNotFoundError extends Error {
   constructor(readonly appId: string) {
     super(`App ${appId} does not exist`);
     this.name = 'AppNotFoundError';
+  }
+}
+
+/** A fork asked for an app id that is taken (by an app the caller may or may not see). */
+export class AppExistsError extends Error {
+  constructor(readonly app: StoredApp) {
+    super(`An app with id ${app.appId} exists already`);
+    this.name = 'AppExistsError';
   }
 }
 

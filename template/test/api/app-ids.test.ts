@@ -3,8 +3,6 @@
 // unknown app answers (404): never the other app, its owner or its state. See docs/api.md.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isForkOf } from '../../src/graph/http/graph-routes';
-import type { StoredApp } from '../../src/graph/persister';
 import { createApiHarness } from '../helpers/api';
 import { dialects } from '../helpers/databases';
 
@@ -118,33 +116,16 @@ describe.each(dialects)('on $name', ({ create }) => {
         expect(JSON.stringify(await loser.json())).not.toContain('something private');
       }
     });
-  });
-});
 
-describe('isForkOf', () => {
-  const fork: StoredApp = {
-    graph: 'chatbot',
-    appId: 'copy',
-    partitionKey: 'bob',
-    sequenceId: 0,
-    position: 'prompt',
-    state: {},
-    parent: { appId: 'bobs', sequenceId: 1 },
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  };
-  const request = { source: 'bobs', partitionKey: 'bob' };
-
-  it('recognizes the fork a request asked for', () => {
-    expect(isForkOf(fork, request)).toBe(true);
-    expect(isForkOf(fork, { ...request, sequenceId: 1 })).toBe(true);
-  });
-
-  it('tells apart an app that won the id: another partition, source or step, or one that moved on', () => {
-    expect(isForkOf({ ...fork, partitionKey: 'alice' }, request)).toBe(false);
-    expect(isForkOf({ ...fork, parent: null }, request)).toBe(false);
-    expect(isForkOf({ ...fork, parent: { appId: 'alices', sequenceId: 1 } }, request)).toBe(false);
-    expect(isForkOf(fork, { ...request, sequenceId: 2 })).toBe(false);
-    expect(isForkOf({ ...fork, sequenceId: 3 }, request)).toBe(false);
+    it('forks it once when one caller asks twice at once, and answers the second 409', async () => {
+      for (let round = 0; round < 10; round++) {
+        const id = `fork-twice-${round}`;
+        const answers = await Promise.all([
+          post('bob', `${apps}/bobs/fork`, { app_id: id }),
+          post('bob', `${apps}/bobs/fork`, { app_id: id }),
+        ]);
+        expect(answers.map((response) => response.status).sort()).toEqual([201, 409]);
+      }
+    });
   });
 });

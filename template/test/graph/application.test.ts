@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   ActionFailedError,
   ActionNotAllowedError,
+  AppExistsError,
   Application,
   AppNotFoundError,
   actionsFor,
@@ -343,6 +344,10 @@ describe('Application', () => {
     expect(unknownKey).toBeInstanceOf(StateValidationError);
     expect(unknownKey.zodError.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['bogus'] }]);
     expect(await application.load('bogus')).toBeNull();
+    // An id that is taken is refused with the app that holds it, which stays as it was.
+    const taken = await application.fork('c1', { appId: fork.appId, partitionKey: 'carol' }).catch((e) => e);
+    expect(taken).toBeInstanceOf(AppExistsError);
+    expect(taken.app).toMatchObject({ appId: fork.appId, partitionKey: 'bob', state: { count: 100 } });
   });
 
   it('rebuilds the state at every sequence from the recorded writes', async () => {

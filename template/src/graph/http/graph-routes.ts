@@ -9,7 +9,7 @@ import { createRouter } from '../../lib/openapi';
 import type { RequestLogVariables } from '../../middleware/request-log';
 import { toAppView } from '../app-view';
 import type { Application } from '../application';
-import { ActionNotAllowedError } from '../errors';
+import { ActionNotAllowedError, AppExistsError } from '../errors';
 import type { StoredApp } from '../persister';
 import { idTakenProblem, loadAuthorized } from './authorize';
 import { engineProblem } from './engine-problems';
@@ -168,12 +168,10 @@ export function graphRoutes<Schema extends z.ZodObject>(
       if (error instanceof RangeError) {
         throw problems.unprocessable(error.message, [{ path: 'sequence_id', message: error.message }]);
       }
+      // Taken by a concurrent request after the check above: answered the same way, never shown.
+      if (error instanceof AppExistsError) throw await idTakenProblem(options.grants, user, error.app);
       throw await asProblem(c, error, source);
     }
-    // Application.fork() returns the stored app even when a concurrent request took that id first
-    // (its insert then did nothing): that app is answered as a taken id, never shown.
-    const request = { source, sequenceId: body.sequence_id, partitionKey: user.sub };
-    if (!isForkOf(app, request)) throw await idTakenProblem(options.grants, user, app);
     return c.json(view(app), 201);
   });
 
@@ -233,21 +231,3 @@ const grantView = (grant: Grant) => ({
   permission: grant.permission,
   created_at: grant.createdAt.toISOString(),
 });
-
-/**
- * Whether `app` can be the fork a request asked for: in the caller's partition, forked from the
- * source (at the step asked for, when one was) and not yet stepped. Application.fork() does not say
- * whether it created the app, so this is what tells a lost race apart. It cannot tell the caller's
- * own concurrent fork of the same source onto the same id: that one answers 201 with either's app.
- */
-export function isForkOf(
-  app: StoredApp,
-  request: { source: string; sequenceId?: number; partitionKey: string },
-): boolean {
-  return (
-    app.partitionKey === request.partitionKey &&
-    app.parent?.appId === request.source &&
-    (request.sequenceId === undefined || app.parent.sequenceId === request.sequenceId) &&
-    app.sequenceId === 0
-  );
-}
