@@ -77,10 +77,12 @@ export class AppsRepository {
 const encodeCursor = (createdAt: Date, appId: string) =>
   Buffer.from(JSON.stringify([createdAt.getTime(), appId])).toString('base64url');
 
-function decodeCursor(cursor: string): { createdAt: Date; appId: string } | null {
+/** A cursor `list` returned (base64url JSON `[created_at ms, app_id]`), or null for anything else. */
+export function decodeCursor(cursor: string): { createdAt: Date; appId: string } | null {
   try {
-    const [time, appId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof time === 'number' && typeof appId === 'string'
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [time, appId] = Array.isArray(decoded) && decoded.length === 2 ? decoded : [];
+    return Number.isSafeInteger(time) && typeof appId === 'string'
       ? { createdAt: new Date(time), appId }
       : null;
   } catch {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { decodeCursor } from '../../db/apps-repository';
 
 // Request and response schemas shared by every graph's routes. Field descriptions flow into the
 // OpenAPI document.
@@ -40,28 +41,10 @@ export const ListAppsQuery = z.object({
   cursor: z
     .string()
     .min(1)
-    .refine(isAppCursor, 'not a cursor this API returned')
+    .refine((cursor) => decodeCursor(cursor) !== null, 'not a cursor this API returned')
     .optional()
     .describe('`next_cursor` of the previous page'),
 });
-
-/**
- * True for a cursor of AppsRepository.list (base64url JSON `[created_at ms, app_id]`). Checked here
- * because the repository reads anything else as "no cursor", which would answer page one.
- */
-function isAppCursor(cursor: string): boolean {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      Number.isSafeInteger(decoded[0]) &&
-      typeof decoded[1] === 'string'
-    );
-  } catch {
-    return false;
-  }
-}
 
 export const ForkBody = z
   .object({
