@@ -4,7 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { timeout } from 'hono/timeout';
 import type { Redis } from 'ioredis';
 import { devTokenRoutes } from './auth/dev-token-route';
 import type { AuthVariables } from './auth/user';
@@ -24,6 +23,7 @@ import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
 import { authenticate } from './middleware/auth';
+import { type DeadlineVariables, deadline } from './middleware/deadline';
 import { rateLimit } from './middleware/rate-limit';
 import { type RequestLogVariables, requestLog } from './middleware/request-log';
 import { healthRoutes } from './routes/health';
@@ -43,7 +43,7 @@ export interface AppDeps {
   redis?: Redis;
 }
 
-export type AppEnv = { Variables: RequestLogVariables & AuthVariables };
+export type AppEnv = { Variables: RequestLogVariables & AuthVariables & Partial<DeadlineVariables> };
 
 const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 
@@ -67,11 +67,7 @@ export function createApp(deps: AppDeps) {
   // Only requests that may carry a body: on @hono/node-server, merely looking at a GET request's
   // body builds a full Request object, which cost GET routes three quarters of their throughput.
   app.use((c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
-  const requestTimeout = timeout(
-    config.REQUEST_TIMEOUT_MS,
-    () => new ProblemError(problem(504, 'The request took too long.')),
-  );
-  app.use((c, next) => (isStreaming(c.req.path) ? next() : requestTimeout(c, next)));
+  app.use(deadline(config.REQUEST_TIMEOUT_MS, { skip: (c) => isStreaming(c.req.path) }));
 
   app.route(
     '/',

@@ -6,6 +6,7 @@ import type { AppsRepository } from '../../db/apps-repository';
 import type { Grant, GrantsRepository } from '../../db/grants-repository';
 import { ProblemError, problem, problems } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
+import type { DeadlineVariables } from '../../middleware/deadline';
 import type { RequestLogVariables } from '../../middleware/request-log';
 import { toAppView } from '../app-view';
 import type { Application } from '../application';
@@ -21,7 +22,13 @@ export interface GraphRoutesOptions {
   grants: GrantsRepository;
 }
 
-type Env = { Variables: AuthVariables & RequestLogVariables };
+type Env = { Variables: AuthVariables & RequestLogVariables & Partial<DeadlineVariables> };
+
+/** Fires when the client leaves or the request's deadline passes (src/middleware/deadline.ts). */
+function requestSignal(c: Context<Env>): AbortSignal {
+  const deadline = c.get('deadline');
+  return deadline ? AbortSignal.any([c.req.raw.signal, deadline]) : c.req.raw.signal;
+}
 
 /**
  * The HTTP API of one graph, derived from its schemas: mount it with
@@ -106,7 +113,7 @@ export function graphRoutes<Schema extends z.ZodObject>(
         const app = await application.run(appId, {
           action: action.name,
           inputs: c.req.valid('json'),
-          signal: c.req.raw.signal,
+          signal: requestSignal(c),
         });
         return c.json(view(app), 200);
       } catch (error) {
