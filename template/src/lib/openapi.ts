@@ -38,6 +38,7 @@ const errorDescriptions: Record<number, string> = {
   422: 'The request did not match the schema',
   429: 'Rate limited; see Retry-After',
   500: 'Unexpected server error',
+  503: 'A dependency (the database) does not answer',
 };
 
 /** The documented problem+json responses for the given statuses, to spread into `responses`. */

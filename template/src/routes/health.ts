@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, jsonContent } from '../lib/openapi';
+import { ProblemError, problem } from '../lib/errors';
+import { createRouter, errorResponses, jsonContent } from '../lib/openapi';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
-const NotReadySchema = z.object({ status: z.literal('unavailable'), detail: z.string() }).openapi('NotReady');
 
 const healthz = createRoute({
   method: 'get',
@@ -21,7 +21,7 @@ const readyz = createRoute({
   description: 'Runs a query against the database; a load balancer sends traffic only on 200.',
   responses: {
     200: jsonContent(HealthSchema, 'The database answers'),
-    503: jsonContent(NotReadySchema, 'The database does not answer'),
+    ...errorResponses(503),
   },
 });
 
@@ -34,7 +34,8 @@ export function healthRoutes(checkDatabase: () => Promise<void>) {
         await checkDatabase();
         return c.json({ status: 'ok' as const }, 200);
       } catch {
-        return c.json({ status: 'unavailable' as const, detail: 'The database did not answer.' }, 503);
+        // A problem like every other error; the cause stays out of the answer (it may name hosts).
+        throw new ProblemError(problem(503, 'The database did not answer.'));
       }
     });
 }

@@ -10,7 +10,8 @@ describe('health probes', () => {
     await database.close();
     const gone = await app.request('/readyz');
     expect(gone.status).toBe(503);
-    expect(await gone.json()).toEqual({ status: 'unavailable', detail: 'The database did not answer.' });
+    expect(gone.headers.get('content-type')).toContain('application/problem+json');
+    expect(await gone.json()).toMatchObject({ status: 503, detail: 'The database did not answer.' });
     expect((await app.request('/healthz')).status).toBe(200);
     await close();
   });
