@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 
@@ -99,5 +100,25 @@ describe('loadConfig', () => {
       'OPENAI_BASE_URL: is required when LLM_PROVIDER=openai',
       'LLM_MODEL: is required when LLM_PROVIDER=openai',
     ]);
+  });
+});
+
+describe('npm start with a bad configuration', () => {
+  it('exits 1 before listening, naming every bad variable on stderr', () => {
+    const started = spawnSync(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        JWT_SECRET: 'too-short',
+        DATABASE_URL: 'mysql://db',
+        PORT: 'x',
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(started.status).toBe(1);
+    expect(started.stderr).toContain('Invalid configuration:');
+    for (const variable of ['JWT_SECRET', 'DATABASE_URL', 'PORT']) expect(started.stderr).toContain(variable);
+    expect(started.stdout).not.toContain('listening');
   });
 });
