@@ -1,35 +1,24 @@
+import type { z } from 'zod';
 import type { ChatbotGraph } from '../chatbot/graph';
+import type { AppSummarySchema } from '../graph/app-view';
 import type { ActionInput, ActionName, StateOf } from '../graph/graph';
+import type { GrantSchema, StepSchema } from '../graph/http/schemas';
+import type { RunCreatedSchema, RunSchema } from '../runs/run-views';
 import { type StreamEvent, streamEvents } from './sse';
 
 export { type StreamEvent, streamEvents } from './sse';
 
-/** The AppView as the client sees it, its state typed by the graph. */
-export interface AppView<S> {
-  app_id: string;
-  partition_key: string;
-  graph: string;
-  sequence_id: number;
-  position: string | null;
-  next: string | null;
-  state: S;
-  parent: { app_id: string; sequence_id: number } | null;
-  created_at: string;
-  updated_at: string;
-}
+// The response types are the server's own schemas (type-only imports: nothing of the server ends up in
+// a browser bundle), so a field added to a route's schema reaches the client without being copied.
 
-export interface Step<S> {
-  sequence_id: number;
-  action: string;
-  inputs: unknown;
-  result: unknown;
-  state: S | null;
-  status: 'committed' | 'failed';
-  error: string | null;
-  started_at: string;
-  ended_at: string;
-  duration_ms: number;
-}
+/** The AppView as the client sees it, its state typed by the graph. */
+export type AppView<S> = z.infer<typeof AppSummarySchema> & { state: S };
+
+/** One tracked step, its state typed by the graph. */
+export type Step<S> = Omit<z.infer<typeof StepSchema>, 'state'> & { state: S | null };
+
+export type Grant = z.infer<typeof GrantSchema>;
+export type RunView = z.infer<typeof RunSchema>;
 
 /** An error answer of the API (problem+json), thrown by every client call. */
 export class ApiError extends Error {
@@ -114,29 +103,13 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     steps: (appId: string, query: { after?: number; limit?: number } = {}) =>
       json<{ items: Step<S>[]; next_cursor: number | null }>('GET', `${app(appId)}/steps?${params(query)}`),
     grants: {
-      list: (appId: string) =>
-        json<{ items: { subject: string; permission: 'read' | 'write'; created_at: string }[] }>(
-          'GET',
-          `${app(appId)}/grants`,
-        ),
+      list: (appId: string) => json<{ items: Grant[] }>('GET', `${app(appId)}/grants`),
       put: (appId: string, subject: string, permission: 'read' | 'write') =>
-        json('PUT', `${app(appId)}/grants/${encodeURIComponent(subject)}`, { permission }),
+        json<Grant>('PUT', `${app(appId)}/grants/${encodeURIComponent(subject)}`, { permission }),
       delete: (appId: string, subject: string) =>
         call('DELETE', `${app(appId)}/grants/${encodeURIComponent(subject)}`),
     },
   };
-}
-
-export interface RunView {
-  run_id: string;
-  app_id: string;
-  graph: string;
-  action: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  ended_at: string | null;
 }
 
 /** Background runs: start one, follow it, wait for it, cancel it. */
@@ -162,10 +135,7 @@ export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
     create: async (graph: string, appId: string, action: string, inputs: Record<string, unknown> = {}) =>
       (
         await call('POST', `/${graph}/apps/${encodeURIComponent(appId)}/runs`, { action, inputs })
-      ).json() as Promise<{
-        run_id: string;
-        status: 'queued';
-      }>,
+      ).json() as Promise<z.infer<typeof RunCreatedSchema>>,
     get: async (runId: string) => (await call('GET', run(runId))).json() as Promise<RunView>,
     /** The AppView the run ended with; throws the run's problem when it failed (409 while unfinished). */
     result: async <S = Record<string, unknown>>(runId: string) =>
