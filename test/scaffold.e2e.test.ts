@@ -1,19 +1,20 @@
 // A new user's first minutes, for real: scaffold with install into a temp folder, run the new
 // project's own tests, start it, and call it with a token from `npm run token`.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProject } from '../scripts/lib/start-project.mjs';
 
 const cli = resolve('create-script/index.js');
 const workdir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
-const servers: ChildProcess[] = [];
+const servers: { stop: () => Promise<void> }[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
-  for (const server of servers) server.kill('SIGKILL');
+  for (const server of servers) await server.stop();
   for (const cleanup of cleanups) await cleanup();
   rmSync(workdir, { recursive: true, force: true });
 });
@@ -27,29 +28,11 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-/** Starts `npm start` on a free port and resolves once /healthz answers. */
+/** `npm start` on a free port, once /healthz answers; stopped (the whole process group) after all. */
 async function start(project: string, env: NodeJS.ProcessEnv = {}) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = spawn('npm', ['start'], {
-    cwd: project,
-    env: { ...process.env, ...env, PORT: String(port) },
-  });
+  const server = await startProject(project, { ...process.env, ...env });
   servers.push(server);
-  let output = '';
-  server.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  server.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 120; attempt++) {
-    const answer = await fetch(`${base}/healthz`).catch(() => undefined);
-    if (answer?.ok) return { base, server };
-    if (server.exitCode !== null) break;
-    await new Promise((done) => setTimeout(done, 500));
-  }
-  throw new Error(`npm start did not answer /healthz:\n${output}`);
+  return server;
 }
 
 async function promptThroughApi(base: string, project: string) {
