@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type RunningServer, startServer } from '../../src/server';
+import type { RunningServer } from '../../src/server';
 import { createApiHarness } from '../helpers/api';
+import { serveOnLoopback } from '../helpers/test-app';
 
 type Member = 'owner' | 'other' | 'reader' | 'writer' | 'admin';
 type Refused =
@@ -268,14 +268,7 @@ describe.each(modes)('the ACL matrix with $name', ({ setup, refused }) => {
     mode = await setup();
     // Hundreds of requests a subject: far from the rate limit, which its own test covers.
     harness = await createApiHarness({ env: { ...mode.env, RATE_LIMIT_PER_MIN: '1000000' } });
-    server = await startServer({
-      fetch: harness.app.fetch,
-      port: 0,
-      hostname: '127.0.0.1',
-      shutdownTimeoutMs: 100,
-      logger: pino({ level: 'silent' }),
-      onListening: harness.injectWebSocket,
-    });
+    server = await serveOnLoopback(harness);
     for (const member of members) tokens[member] = await mode.valid(subjects[member]);
     for (const caller of refused) {
       const mint = mode.refused[caller];

@@ -1,10 +1,9 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, LlmProvider, Mode } from '../../src/chatbot/llm/provider';
 import { scriptedProvider } from '../../src/chatbot/llm/scripted';
 import { createClient } from '../../src/client';
-import { type RunningServer, startServer } from '../../src/server';
-import { createTestApp } from '../helpers/test-app';
+import type { RunningServer } from '../../src/server';
+import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 /** The scripted provider, slowed down, recording whether its stream saw the abort. */
 function watchedProvider() {
@@ -30,13 +29,7 @@ const provider = watchedProvider();
 
 beforeAll(async () => {
   testApp = await createTestApp({ llm: provider.llm });
-  server = await startServer({
-    fetch: testApp.app.fetch,
-    port: 0,
-    hostname: '127.0.0.1',
-    shutdownTimeoutMs: 100,
-    logger: pino({ level: 'silent' }),
-  });
+  server = await serveOnLoopback(testApp);
 });
 afterAll(async () => {
   await server.shutdown();

@@ -5,6 +5,7 @@ import { signDevToken } from '../../src/auth/sign-token';
 import { createLlmProvider } from '../../src/chatbot/llm';
 import type { LlmProvider } from '../../src/chatbot/llm/provider';
 import type { Database } from '../../src/db/client';
+import { type RunningServer, startServer } from '../../src/server';
 import { sqliteDatabase, type TestDatabase } from './databases';
 import { testConfig } from './test-config';
 
@@ -44,4 +45,19 @@ export async function createTestApp(options: TestAppOptions = {}) {
       await testDb.drop();
     },
   };
+}
+
+/** Serves a test app on a free 127.0.0.1 port (WebSocket upgrades included), for tests that need a socket. */
+export function serveOnLoopback(testApp: {
+  app: { fetch: (request: Request) => Response | Promise<Response> };
+  injectWebSocket: Parameters<typeof startServer>[0]['onListening'];
+}): Promise<RunningServer> {
+  return startServer({
+    fetch: testApp.app.fetch,
+    port: 0,
+    hostname: '127.0.0.1',
+    shutdownTimeoutMs: 100,
+    logger: pino({ level: 'silent' }),
+    onListening: testApp.injectWebSocket,
+  });
 }

@@ -1,9 +1,8 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
 import { createClient, streamEvents } from '../../src/client';
-import { type RunningServer, startServer } from '../../src/server';
-import { createTestApp } from '../helpers/test-app';
+import type { RunningServer } from '../../src/server';
+import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 // The scripted provider with a delay between words, so runs are observably queued, running, cancellable.
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
@@ -17,14 +16,7 @@ const auth = async (sub: string) => ({
 
 beforeAll(async () => {
   testApp = await createTestApp({ env: { SCRIPTED_DELAY_MS: '20' } });
-  server = await startServer({
-    fetch: testApp.app.fetch,
-    port: 0,
-    hostname: '127.0.0.1',
-    shutdownTimeoutMs: 100,
-    logger: pino({ level: 'silent' }),
-    onListening: testApp.injectWebSocket,
-  });
+  server = await serveOnLoopback(testApp);
   base = `http://127.0.0.1:${server.port}/api/v1`;
   wsBase = `ws://127.0.0.1:${server.port}/api/v1`;
   await testApp.runWorker.start();

@@ -2,11 +2,10 @@
 // or a pasted token), send a prompt and watch the answer arrive piece by piece, reload and find the
 // history, keep two conversations and switch between them, fork after an answer and go on there.
 import { mkdirSync } from 'node:fs';
-import pino from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/server';
-import { createTestApp } from '../helpers/test-app';
+import type { RunningServer } from '../../src/server';
+import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 // vitest.config.ts leaves this file out where Chromium is missing (CI installs it).
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,13 +39,7 @@ afterAll(async () => {
 /** The app on a free port; a small scripted delay, so an answer arrives in many pieces. */
 async function serve(env: Record<string, string>) {
   const testApp = await createTestApp({ env: { SCRIPTED_DELAY_MS: '10', ...env } });
-  const server = await startServer({
-    fetch: testApp.app.fetch,
-    port: 0,
-    hostname: '127.0.0.1',
-    shutdownTimeoutMs: 100,
-    logger: pino({ level: 'silent' }),
-  });
+  const server = await serveOnLoopback(testApp);
   running.push({ testApp, server });
   return { testApp, url: `http://127.0.0.1:${server.port}/` };
 }
