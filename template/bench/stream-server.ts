@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { z } from 'zod';
+import { graphRoutes } from '../src/api/graph-routes';
 import { createApp } from '../src/app';
 import { signDevToken } from '../src/auth/sign-token';
 import { createLlmProvider } from '../src/chatbot/llm';
@@ -19,8 +20,7 @@ import { AppsRepository } from '../src/db/apps-repository';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 import { GrantsRepository } from '../src/db/grants-repository';
-import { Application, actionsFor, graph } from '../src/graph';
-import { graphRoutes } from '../src/graph/http/graph-routes';
+import { Application, actionsFor, graph } from '../src/engine';
 import { createRouter } from '../src/lib/openapi';
 
 const [kind = 'raw', count = '50000'] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionsFor, graph, type State } from '../graph';
+import { actionsFor, graph, type State } from '../engine';
 import { type ChatMessage, type LlmProvider, MODES, type Mode } from './llm/provider';
 import { ChatState } from './state';
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import type { AppSummarySchema } from '../api/app-view';
+import type { GrantSchema, StepSchema } from '../api/schemas';
 import type { ChatbotGraph } from '../chatbot/graph';
-import type { AppSummarySchema } from '../graph/app-view';
-import type { ActionInput, ActionName, StateOf } from '../graph/graph';
-import type { GrantSchema, StepSchema } from '../graph/http/schemas';
+import type { ActionInput, ActionName, StateOf } from '../engine/graph';
 import type { RunCreatedSchema, RunSchema } from '../runs/run-views';
 import { type StreamEvent, streamEvents } from './sse';
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, exists, lt, or, type SQL } from 'drizzle-orm';
-import type { StoredApp } from '../graph/persister';
+import type { StoredApp } from '../engine/persister';
 import type { Database } from './client';
 
 export interface AppListQuery {

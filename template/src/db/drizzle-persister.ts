@@ -9,9 +9,9 @@ import {
   type StateWrite,
   type StepRecord,
   type StoredApp,
-} from '../graph/persister';
-import type { StateValues } from '../graph/state';
-import { applyWrites } from '../graph/writes';
+} from '../engine/persister';
+import type { StateValues } from '../engine/state';
+import { applyWrites } from '../engine/writes';
 import type { Database } from './client';
 import { LatestStates } from './latest-states';
 import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Permission } from '../auth/policy';
-import type { AppKey } from '../graph/persister';
+import type { AppKey } from '../engine/persister';
 import type { Database } from './client';
 
 export interface Grant {

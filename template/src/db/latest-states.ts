@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { StateValues } from '../graph/state';
+import type { StateValues } from '../engine/state';
 
 /** What identifies one version of an app: the row as it stands in the database. */
 interface AppVersion {

@@ -59,7 +59,7 @@ export const steps = pgTable(
     action: text('action').notNull(),
     inputs: jsonb('inputs'),
     result: jsonb('result'),
-    writes: jsonb('writes').$type<import('../graph/persister').StateWrite[]>().notNull(),
+    writes: jsonb('writes').$type<import('../engine/persister').StateWrite[]>().notNull(),
     snapshot: jsonb('snapshot').$type<Record<string, unknown>>(),
     status: text('status', { enum: ['committed', 'failed'] }).notNull(),
     error: text('error'),

@@ -44,7 +44,7 @@ export const steps = sqliteTable(
     action: text('action').notNull(),
     inputs: json('inputs'),
     result: json('result'),
-    writes: json<import('../graph/persister').StateWrite[]>('writes').notNull(),
+    writes: json<import('../engine/persister').StateWrite[]>('writes').notNull(),
     snapshot: json<Record<string, unknown>>('snapshot'),
     status: text('status', { enum: ['committed', 'failed'] }).notNull(),
     error: text('error'),

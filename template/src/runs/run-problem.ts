@@ -1,5 +1,5 @@
 import type { Run } from '../db/runs-repository';
-import type { Application } from '../graph/application';
+import type { Application } from '../engine/application';
 import { type Problem, problem } from '../lib/errors';
 
 // biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
+import { appViewSchema } from '../api/app-view';
+import { loadAuthorized } from '../api/authorize';
+import { AppIdParams } from '../api/schemas';
+import { sseResponse } from '../api/sse';
 import { type Access, needs } from '../auth/policy';
 import type { AuthVariables } from '../auth/user';
 import type { GrantsRepository } from '../db/grants-repository';
 import type { Run, RunsRepository } from '../db/runs-repository';
-import { appViewSchema } from '../graph/app-view';
-import { loadAuthorized } from '../graph/http/authorize';
-import { AppIdParams } from '../graph/http/schemas';
-import { sseResponse } from '../graph/http/sse';
 import { type Problem, ProblemError, problem, problems, zodProblem } from '../lib/errors';
 import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
 import type { RequestLogVariables } from '../middleware/request-log';

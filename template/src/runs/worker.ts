@@ -1,7 +1,7 @@
+import { toAppView } from '../api/app-view';
+import { engineProblem } from '../api/engine-problems';
 import type { Run, RunsRepository } from '../db/runs-repository';
-import { toAppView } from '../graph/app-view';
-import { engineProblem } from '../graph/http/engine-problems';
-import type { StoredApp } from '../graph/persister';
+import type { StoredApp } from '../engine/persister';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { RunBus } from './run-bus';

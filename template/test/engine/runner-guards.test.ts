@@ -13,7 +13,7 @@ import {
   RunAbortedError,
   type State,
   StepLimitError,
-} from '../../src/graph';
+} from '../../src/engine';
 import { counter } from './counter-graph';
 
 const Loop = z.object({ n: z.number().int() });

@@ -14,8 +14,8 @@ import {
   RunAbortedError,
   StateValidationError,
   type Tracker,
-} from '../../src/graph';
-import { SequenceConflictError } from '../../src/graph/persister';
+} from '../../src/engine';
+import { SequenceConflictError } from '../../src/engine/persister';
 import { counter } from './counter-graph';
 
 function recordingTracker() {

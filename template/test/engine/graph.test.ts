@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { actionsFor, GraphDefinitionError, graph } from '../../src/graph';
+import { actionsFor, GraphDefinitionError, graph } from '../../src/engine';
 
 const Schema = z.object({ a: z.number(), b: z.string() });
 const { action } = actionsFor(Schema);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { State } from '../../src/graph';
-import { applyWrites, diffWrites } from '../../src/graph/writes';
+import { State } from '../../src/engine';
+import { applyWrites, diffWrites } from '../../src/engine/writes';
 
 type Values = { n: number; items: string[]; label: string };
 

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActionFailedError, Application, actionsFor, graph, MemoryPersister } from '../../src/graph';
-import { LogTracker } from '../../src/graph/log-tracker';
+import { ActionFailedError, Application, actionsFor, graph, MemoryPersister } from '../../src/engine';
+import { LogTracker } from '../../src/engine/log-tracker';
 
 const TalkState = z.object({ said: z.string() });
 const { action } = actionsFor(TalkState);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { decodeCursor } from '../../db/apps-repository';
+import { decodeCursor } from '../db/apps-repository';
 
 // Request and response schemas shared by every graph's routes. Field descriptions flow into the
 // OpenAPI document.

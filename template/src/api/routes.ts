@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses, jsonBody, jsonContent } from '../../lib/openapi';
-import { AppSummarySchema, appViewSchema } from '../app-view';
-import type { Graph } from '../graph';
+import type { Graph } from '../engine/graph';
+import { errorResponses, jsonBody, jsonContent } from '../lib/openapi';
+import { AppSummarySchema, appViewSchema } from './app-view';
 import {
   AppIdParams,
   CreateAppBody,

@@ -1,6 +1,11 @@
-import { type Problem, ProblemError, problem, zodProblem } from '../../lib/errors';
-import { ActionFailedError, ActionNotAllowedError, AppNotFoundError, StateValidationError } from '../errors';
-import { SequenceConflictError } from '../persister';
+import {
+  ActionFailedError,
+  ActionNotAllowedError,
+  AppNotFoundError,
+  StateValidationError,
+} from '../engine/errors';
+import { SequenceConflictError } from '../engine/persister';
+import { type Problem, ProblemError, problem, zodProblem } from '../lib/errors';
 
 /**
  * The problem an engine error answers with, or undefined for an unexpected error (a 500).

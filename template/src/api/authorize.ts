@@ -1,8 +1,8 @@
-import { type Access, accessTo, allows } from '../../auth/policy';
-import type { User } from '../../auth/user';
-import type { GrantsRepository } from '../../db/grants-repository';
-import { type ProblemError, problems } from '../../lib/errors';
-import type { StoredApp } from '../persister';
+import { type Access, accessTo, allows } from '../auth/policy';
+import type { User } from '../auth/user';
+import type { GrantsRepository } from '../db/grants-repository';
+import type { StoredApp } from '../engine/persister';
+import { type ProblemError, problems } from '../lib/errors';
 
 type Loader = { graph: { name: string }; load(appId: string): Promise<StoredApp | null> };
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { StoredApp } from './persister';
+import type { StoredApp } from '../engine/persister';
 
 /** The AppView of DESIGN.md: where an app stands and what may run next, in the API's snake_case. */
 export function toAppView(app: StoredApp, next: string | null) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionsFor, graph } from '../../src/graph';
+import { actionsFor, graph } from '../../src/engine';
 
 /** A small graph for engine tests: add (input) → double → maybe shout (streaming) → back to add. */
 export const CounterState = z.object({

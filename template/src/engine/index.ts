@@ -1,6 +1,7 @@
 // The graph engine: what a graph author imports.
+
+export { type AppView, appViewSchema, toAppView } from '../api/app-view';
 export { type ActionContext, type ActionOutput, actionsFor } from './action';
-export { type AppView, appViewSchema, toAppView } from './app-view';
 export {
   Application,
   type ApplicationOptions,
