@@ -1,7 +1,7 @@
 // The engine alone, on the in-memory persister: steps per second of a no-op action, and deltas per
 // second of a streaming action.
 import { z } from 'zod';
-import { Application, actionsFor, graph, MemoryPersister } from '../src/engine';
+import { GraphRunner, actionsFor, graph, MemoryPersister } from '../src/engine';
 
 const State = z.object({ n: z.number() });
 const { action } = actionsFor(State);
@@ -24,7 +24,7 @@ export async function benchEngine() {
     actions: [noop],
     transitions: [['noop', 'noop']],
   });
-  const stepper = new Application(steps, { persister: new MemoryPersister() });
+  const stepper = new GraphRunner(steps, { persister: new MemoryPersister() });
   await stepper.create({ appId: 'a', partitionKey: 'p' });
   const count = 20_000;
   let started = performance.now();
@@ -39,7 +39,7 @@ export async function benchEngine() {
     transitions: [['chatter', 'chatter']],
     haltAfter: ['chatter'],
   });
-  const streamer = new Application(streaming, { persister: new MemoryPersister() });
+  const streamer = new GraphRunner(streaming, { persister: new MemoryPersister() });
   await streamer.create({ appId: 'b', partitionKey: 'p' });
   started = performance.now();
   let deltas = 0;

@@ -20,7 +20,7 @@ import { AppsRepository } from '../src/db/apps-repository';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 import { GrantsRepository } from '../src/db/grants-repository';
-import { Application, actionsFor, graph } from '../src/engine';
+import { GraphRunner, actionsFor, graph } from '../src/engine';
 import { createRouter } from '../src/lib/openapi';
 
 const [kind = 'raw', count = '50000'] = process.argv.slice(2);
@@ -60,7 +60,7 @@ if (kind === 'raw') {
   });
   const database = await createDatabase(tempDb());
   await database.migrate();
-  const application = new Application(bench, { persister: new DrizzlePersister(database) });
+  const application = new GraphRunner(bench, { persister: new DrizzlePersister(database) });
   const router = createRouter<never>();
   // The benchmark measures streaming, not auth: every request is the same user.
   router.use((c, next) => {

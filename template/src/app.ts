@@ -17,7 +17,7 @@ import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
-import { Application } from './engine/application';
+import { GraphRunner } from './engine/runner';
 import { LogTracker } from './engine/log-tracker';
 import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps) {
     grants: new GrantsRepository(deps.database),
   };
   const persister = new DrizzlePersister(deps.database);
-  const chatbot = new Application(chatbotGraph(deps.llm), {
+  const chatbot = new GraphRunner(chatbotGraph(deps.llm), {
     persister,
     tracker: new LogTracker(logger),
     logger,

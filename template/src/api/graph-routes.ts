@@ -4,7 +4,7 @@ import { type Access, canCreateIn, listsEveryApp, needs } from '../auth/policy';
 import type { AuthVariables } from '../auth/user';
 import type { AppsRepository } from '../db/apps-repository';
 import type { Grant, GrantsRepository } from '../db/grants-repository';
-import type { Application } from '../engine/application';
+import type { GraphRunner } from '../engine/runner';
 import { ActionNotAllowedError, AppExistsError } from '../engine/errors';
 import type { StoredApp } from '../engine/persister';
 import { ProblemError, problem, problems } from '../lib/errors';
@@ -36,7 +36,7 @@ function requestSignal(c: Context<Env>): AbortSignal {
  * Handlers stay thin: validate (done by the route schemas), authorize, call the engine, map errors.
  */
 export function graphRoutes<Schema extends z.ZodObject>(
-  application: Application<Schema>,
+  application: GraphRunner<Schema>,
   options: GraphRoutesOptions,
 ) {
   const graph = application.graph;

@@ -1,17 +1,17 @@
-// The graph engine: what a graph author imports.
-
-export { type AppView, appViewSchema, toAppView } from '../api/app-view';
+// The graph engine: what a graph author imports. It knows nothing of HTTP or of a database.
 export { type ActionContext, type ActionOutput, actionsFor } from './action';
-export {
-  Application,
-  type ApplicationOptions,
-  type EngineEvent,
-  type ForkOptions,
-  type RunOptions,
-} from './application';
 export * from './errors';
 export { type Graph, GraphDefinitionError, graph, type Transition } from './graph';
 export { MemoryPersister } from './memory-persister';
 export type { Persister, StoredApp } from './persister';
+export {
+  type AppAt,
+  type ForkOptions,
+  GraphRunner,
+  type RunEvent,
+  type RunnerOptions,
+  type RunOptions,
+  type StepEvent,
+} from './runner';
 export { State } from './state';
 export { noopTracker, type StepInfo, type StepTiming, type Tracker } from './tracker';

@@ -1,9 +1,9 @@
 import type { Run } from '../db/runs-repository';
-import type { Application } from '../engine/application';
+import type { GraphRunner } from '../engine/runner';
 import { type Problem, problem } from '../lib/errors';
 
 // biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.
-export type AnyApplication = Application<any>;
+export type AnyRunner = GraphRunner<any>;
 
 /** Why a run whose process died ended (RunsRepository.failInterrupted sets the same error). */
 export const interruptedProblem = () => problem(500, 'The server stopped while the run was running.');
@@ -16,7 +16,7 @@ export function endingProblem(run: Run): Problem {
 
 /** The problem with the app's `next`, as a streamed action's `error` event carries it. */
 export async function withNext(
-  applications: ReadonlyMap<string, AnyApplication>,
+  applications: ReadonlyMap<string, AnyRunner>,
   run: Run,
   found: Problem,
 ): Promise<Problem> {

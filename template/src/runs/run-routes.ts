@@ -14,13 +14,13 @@ import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/open
 import type { RequestLogVariables } from '../middleware/request-log';
 import { type FollowRunOptions, followRun } from './follow-run';
 import type { RunBus } from './run-bus';
-import { type AnyApplication, endingProblem, withNext } from './run-problem';
+import { type AnyRunner, endingProblem, withNext } from './run-problem';
 import { RunCreatedSchema, RunIdParams, RunRequestSchema, RunSchema, toRunView } from './run-views';
 
 type Env = { Variables: AuthVariables & RequestLogVariables };
 
 export interface RunRoutesOptions {
-  applications: ReadonlyMap<string, AnyApplication>;
+  applications: ReadonlyMap<string, AnyRunner>;
   runs: RunsRepository;
   grants: GrantsRepository;
   bus: RunBus;

@@ -5,12 +5,12 @@ import type { StoredApp } from '../engine/persister';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { RunBus } from './run-bus';
-import { type AnyApplication, interruptedProblem, withNext } from './run-problem';
+import { type AnyRunner, interruptedProblem, withNext } from './run-problem';
 
 export interface RunWorkerOptions {
   runs: RunsRepository;
   bus: RunBus;
-  applications: ReadonlyMap<string, AnyApplication>;
+  applications: ReadonlyMap<string, AnyRunner>;
   logger: Logger;
   /** Runs executed at once by this process (RUN_CONCURRENCY). */
   concurrency: number;

@@ -2,7 +2,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { DrizzlePersister, SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/drizzle-persister';
-import { Application, actionsFor, graph } from '../../src/engine';
+import { GraphRunner, actionsFor, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
 import { CounterState } from '../engine/counter-graph';
 import { dialects, type TestDatabase } from '../helpers/databases';
@@ -237,7 +237,7 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
   });
 
   it('rebuilds the state at any sequence across snapshots, as the engine saw it', async () => {
-    const application = new Application(loop, { persister });
+    const application = new GraphRunner(loop, { persister });
     await application.create({ appId: 'long', partitionKey: 'alice' });
     const seen = [structuredClone((await application.load('long'))?.state)];
     const rounds = SNAPSHOT_MIN_STEPS + 5; // two steps per round

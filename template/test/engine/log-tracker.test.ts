@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActionFailedError, Application, actionsFor, graph, MemoryPersister } from '../../src/engine';
+import { ActionFailedError, GraphRunner, actionsFor, graph, MemoryPersister } from '../../src/engine';
 import { LogTracker } from '../../src/engine/log-tracker';
 
 const TalkState = z.object({ said: z.string() });
@@ -55,7 +55,7 @@ describe('LogTracker', () => {
   it('logs one line per committed or failed step, none per delta, and counts per action', async () => {
     const { lines, logger } = capturedLogger();
     const tracker = new LogTracker(logger);
-    const application = new Application(talk, { persister: new MemoryPersister(), tracker });
+    const application = new GraphRunner(talk, { persister: new MemoryPersister(), tracker });
     await application.create({ appId: 't1', partitionKey: 'p' });
 
     await expect(application.run('t1', { action: 'speak' })).rejects.toBeInstanceOf(ActionFailedError);
@@ -88,7 +88,7 @@ describe('LogTracker', () => {
   it('keeps counting across apps of the same graph', async () => {
     const { lines, logger } = capturedLogger();
     const tracker = new LogTracker(logger);
-    const application = new Application(talk, { persister: new MemoryPersister(), tracker });
+    const application = new GraphRunner(talk, { persister: new MemoryPersister(), tracker });
     for (const appId of ['a', 'b']) {
       await application.create({ appId, partitionKey: 'p' });
       await application.step(appId, { action: 'speak' });

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import {
   ActionFailedError,
   type ActionOutput,
-  Application,
+  GraphRunner,
   actionsFor,
-  type EngineEvent,
+  type RunEvent,
   graph,
   MemoryPersister,
   RunAbortedError,
@@ -68,14 +68,14 @@ function streamingGraph(onClose: () => void) {
   });
 }
 
-async function started<S extends z.ZodObject>(application: Application<S>, appId = 'x') {
+async function started<S extends z.ZodObject>(application: GraphRunner<S>, appId = 'x') {
   await application.create({ appId, partitionKey: 'p' });
   return application;
 }
 
 describe('step limit', () => {
   it('stops a cycle of actions that need no input after 100 steps by default, keeping those steps', async () => {
-    const application = await started(new Application(loopGraph(), { persister: new MemoryPersister() }));
+    const application = await started(new GraphRunner(loopGraph(), { persister: new MemoryPersister() }));
     const error = await application.run('x', { action: 'ping' }).catch((caught) => caught);
     expect(error).toBeInstanceOf(StepLimitError);
     expect(error.message).toBe(
@@ -86,7 +86,7 @@ describe('step limit', () => {
 
   it('takes maxStepsPerRun from the options, counting per run', async () => {
     const application = await started(
-      new Application(loopGraph(), { persister: new MemoryPersister(), maxStepsPerRun: 3 }),
+      new GraphRunner(loopGraph(), { persister: new MemoryPersister(), maxStepsPerRun: 3 }),
     );
     await expect(application.run('x', { action: 'ping' })).rejects.toMatchObject({
       limit: 3,
@@ -102,14 +102,14 @@ describe('step limit', () => {
   it('lets a run that halts on its own use every allowed step', async () => {
     // add → double, then it halts before add, which needs input: two steps, no error.
     const application = await started(
-      new Application(counter, { persister: new MemoryPersister(), maxStepsPerRun: 2 }),
+      new GraphRunner(counter, { persister: new MemoryPersister(), maxStepsPerRun: 2 }),
     );
     expect(await application.run('x', { action: 'add', inputs: { by: 1 } })).toMatchObject({ sequenceId: 2 });
   });
 
   it('refuses a limit that is not a positive integer', () => {
     for (const maxStepsPerRun of [0, -1, 1.5, Number.NaN]) {
-      expect(() => new Application(counter, { persister: new MemoryPersister(), maxStepsPerRun })).toThrow(
+      expect(() => new GraphRunner(counter, { persister: new MemoryPersister(), maxStepsPerRun })).toThrow(
         RangeError,
       );
     }
@@ -124,7 +124,7 @@ describe('abort', () => {
       return tick(state);
     };
     const application = await started(
-      new Application(loopGraph(leaving), { persister: new MemoryPersister() }),
+      new GraphRunner(loopGraph(leaving), { persister: new MemoryPersister() }),
     );
     const error = await application
       .run('x', { action: 'ping', signal: controller.signal })
@@ -142,7 +142,7 @@ describe('abort', () => {
       throw new Error('database down');
     };
     const application = await started(
-      new Application(loopGraph(failing), { persister: new MemoryPersister() }),
+      new GraphRunner(loopGraph(failing), { persister: new MemoryPersister() }),
     );
     const error = await application
       .run('x', { action: 'ping', signal: controller.signal })
@@ -166,7 +166,7 @@ describe('abort', () => {
         throw new Error('not reached');
       };
       const application = await started(
-        new Application(loopGraph(aborting), { persister: new MemoryPersister() }),
+        new GraphRunner(loopGraph(aborting), { persister: new MemoryPersister() }),
       );
       const error = await application
         .run('x', { action: 'ping', signal: controller.signal })
@@ -183,20 +183,20 @@ describe('abort', () => {
   it("runs a streaming action's finally blocks when aborted between deltas, committing nothing", async () => {
     let closed = 0;
     const application = await started(
-      new Application(
+      new GraphRunner(
         streamingGraph(() => closed++),
         { persister: new MemoryPersister() },
       ),
     );
     const controller = new AbortController();
-    const deltas: EngineEvent[] = [];
-    const error = await (async () => {
-      for await (const event of application.stream('x', { action: 'talk', signal: controller.signal })) {
-        if (event.event !== 'delta') continue;
-        deltas.push(event);
-        controller.abort();
-      }
-    })().catch((caught) => caught);
+    const deltas: RunEvent[] = [];
+    let error: unknown;
+    for await (const event of application.stream('x', { action: 'talk', signal: controller.signal })) {
+      if (event.event === 'error') error = event.data.error;
+      if (event.event !== 'delta') continue;
+      deltas.push(event);
+      controller.abort();
+    }
     expect(error).toBeInstanceOf(RunAbortedError);
     expect(deltas).toHaveLength(1);
     expect(closed).toBe(1);
@@ -206,7 +206,7 @@ describe('abort', () => {
   it("runs a streaming action's finally blocks when the reader of the stream stops early", async () => {
     let closed = 0;
     const application = await started(
-      new Application(
+      new GraphRunner(
         streamingGraph(() => closed++),
         { persister: new MemoryPersister() },
       ),
@@ -237,7 +237,7 @@ describe('a failing failure record', () => {
       throw new Error('model down');
     };
     const application = await started(
-      new Application(loopGraph(failing), { persister: new UnrecordingPersister(), logger: pino(stream) }),
+      new GraphRunner(loopGraph(failing), { persister: new UnrecordingPersister(), logger: pino(stream) }),
     );
     const error = await application.run('x', { action: 'ping' }).catch((caught) => caught);
     expect(error).toBeInstanceOf(ActionFailedError);

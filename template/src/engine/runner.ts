@@ -17,11 +17,27 @@ import { State, type StateValues } from './state';
 import { noopTracker, type StepInfo, type Tracker } from './tracker';
 import { diffWrites } from './writes';
 
-/** The events a run emits while it steps (the HTTP layer adds `state` before and `done` after). */
-export type EngineEvent =
+/** An app and the action that may run on it now (computed once, where the app was loaded). */
+export interface AppAt {
+  app: StoredApp;
+  next: string | null;
+}
+
+/** What a step emits while it runs. */
+export type StepEvent =
   | { event: 'action'; data: { action: string; sequence_id: number } }
   | { event: 'delta'; data: { action: string; delta: unknown } }
   | { event: 'step'; data: { action: string; sequence_id: number } };
+
+/**
+ * The whole event sequence of a run: `state` (the app before it) first, then each step's events,
+ * then `done` (the app where it halted) or `error` (what stopped it, with the app's `next`) last.
+ */
+export type RunEvent =
+  | { event: 'state'; data: AppAt }
+  | StepEvent
+  | { event: 'done'; data: AppAt }
+  | { event: 'error'; data: { error: unknown; next: string | null } };
 
 export interface RunOptions {
   /** The action to run first; it must be the app's `next`. */
@@ -43,7 +59,7 @@ export interface ForkOptions {
   partitionKey: string;
 }
 
-export interface ApplicationOptions {
+export interface RunnerOptions {
   persister: Persister;
   tracker?: Tracker;
   logger?: Logger;
@@ -53,8 +69,11 @@ export interface ApplicationOptions {
 
 const DEFAULT_MAX_STEPS_PER_RUN = 100;
 
-/** Runs the apps of one graph: creates, steps, streams and forks them, committing every step. */
-export class Application<Schema extends z.ZodObject> {
+/**
+ * Drives the apps of one graph: creates, steps, streams and forks them, committing every step.
+ * (Burr calls one running app an GraphRunner; this is what runs all the apps of a graph.)
+ */
+export class GraphRunner<Schema extends z.ZodObject> {
   readonly #persister: Persister;
   readonly #tracker: Tracker;
   readonly #logger: Logger;
@@ -64,7 +83,7 @@ export class Application<Schema extends z.ZodObject> {
 
   constructor(
     readonly graph: Graph<Schema>,
-    options: ApplicationOptions,
+    options: RunnerOptions,
   ) {
     this.#persister = options.persister;
     this.#tracker = options.tracker ?? noopTracker;
@@ -106,51 +125,78 @@ export class Application<Schema extends z.ZodObject> {
     return this.run(appId, { ...options, haltAfter: [...this.graph.actions.keys()] });
   }
 
-  /** Runs like `stream` and returns the app where the run halted. */
+  /** Runs like `stream` and returns the app where the run halted; throws what stopped it. */
   async run(appId: string, options: RunOptions): Promise<StoredApp> {
-    const events = this.stream(appId, options);
-    for (;;) {
-      const item = await events.next();
-      if (item.done) return item.value;
+    for await (const item of this.stream(appId, options)) {
+      if (item.event === 'done') return item.data.app;
+      if (item.event === 'error') throw item.data.error;
     }
+    throw new Error('A run ended without done or error');
   }
 
   /**
    * Runs the named action, then keeps stepping through actions that need no input until a halt
-   * rule stops it. Yields an event as each action starts, streams and commits; returns the app.
-   * Stops with RunAbortedError once the signal fires, and with StepLimitError after
-   * `maxStepsPerRun` steps (each step before either stays committed).
+   * rule stops it, and yields the run's whole event sequence (RunEvent). What makes the run
+   * impossible (unknown app, an action that is not `next`, bad inputs) throws before the first
+   * event, so a caller can answer it as a plain error; anything after `state` ends the sequence
+   * with `error`: RunAbortedError once the signal fires, StepLimitError after `maxStepsPerRun`
+   * steps, an ActionFailedError (each step before it stays committed).
    */
-  async *stream(appId: string, options: RunOptions): AsyncGenerator<EngineEvent, StoredApp, void> {
-    let app = await this.load(appId);
+  async *stream(appId: string, options: RunOptions): AsyncGenerator<RunEvent, void, void> {
+    const app = await this.load(appId);
     if (!app) throw new AppNotFoundError(appId);
     const next = this.next(app);
     if (options.action !== next) throw new ActionNotAllowedError(options.action, next);
+    const first = this.graph.actions.get(options.action) as AnyAction<z.infer<Schema>>;
+    const inputs = this.#parseInputs(first, options.inputs ?? {});
+    if (!inputs.success)
+      throw new StateValidationError(`Inputs of "${first.name}" do not match its schema`, inputs.error);
+
+    yield { event: 'state', data: { app, next } };
+    try {
+      const halted = yield* this.#steps(app, first, inputs.data, options);
+      yield { event: 'done', data: { app: halted, next: this.next(halted) } };
+    } catch (error) {
+      yield { event: 'error', data: { error, next: await this.#nextAfterFailure(appId) } };
+    }
+  }
+
+  /** Steps from `first` until a halt rule (or an action needing inputs) stops the run. */
+  async *#steps(
+    start: StoredApp,
+    first: AnyAction<z.infer<Schema>>,
+    firstInputs: unknown,
+    options: RunOptions,
+  ): AsyncGenerator<StepEvent, StoredApp, void> {
     const haltAfter = new Set([...this.graph.haltAfter, ...(options.haltAfter ?? [])]);
     const haltBefore = new Set([...this.graph.haltBefore, ...(options.haltBefore ?? [])]);
     const signal = options.signal ?? new AbortController().signal;
-
-    let name: string | null = options.action;
-    let inputs = options.inputs ?? {};
-    for (let steps = 0; name; steps++) {
-      const first = steps === 0;
-      const action = this.graph.actions.get(name) as AnyAction<z.infer<Schema>>;
-      if (!first && haltBefore.has(name)) break;
-      const parsed = action.input ? action.input.safeParse(inputs) : { success: true as const, data: {} };
-      if (!parsed.success) {
-        if (first)
-          throw new StateValidationError(`Inputs of "${name}" do not match its schema`, parsed.error);
-        break; // The next action needs inputs this request did not bring: halt before it.
-      }
+    let app = start;
+    let action = first;
+    let inputs = firstInputs;
+    for (let steps = 0; ; steps++) {
       // Checked between steps too: a plain action only sees the signal if it passes it on.
-      if (signal.aborted) throw new RunAbortedError(name, false, signal.reason);
-      if (steps === this.#maxStepsPerRun) throw new StepLimitError(steps, name);
-      app = yield* this.#runAction(app, action, parsed.data, signal);
-      if (haltAfter.has(name)) break;
-      name = this.next(app);
-      inputs = {};
+      if (signal.aborted) throw new RunAbortedError(action.name, false, signal.reason);
+      if (steps === this.#maxStepsPerRun) throw new StepLimitError(steps, action.name);
+      app = yield* this.#runAction(app, action, inputs, signal);
+      if (haltAfter.has(action.name)) return app;
+      const name = this.next(app);
+      if (!name || haltBefore.has(name)) return app;
+      action = this.graph.actions.get(name) as AnyAction<z.infer<Schema>>;
+      const parsed = this.#parseInputs(action, {});
+      if (!parsed.success) return app; // The next action needs inputs this request did not bring.
+      inputs = parsed.data;
     }
-    return app;
+  }
+
+  #parseInputs(action: AnyAction<z.infer<Schema>>, inputs: unknown) {
+    return action.input ? action.input.safeParse(inputs) : { success: true as const, data: {} };
+  }
+
+  /** The app's `next` after a failed run, for the `error` event; null when it cannot be loaded. */
+  async #nextAfterFailure(appId: string): Promise<string | null> {
+    const app = await this.load(appId).catch(() => null);
+    return app ? this.next(app) : null;
   }
 
   /** A new app (sequence 0) with the source's state at a step, keys overridden, parent set. */
@@ -179,7 +225,7 @@ export class Application<Schema extends z.ZodObject> {
     action: AnyAction<z.infer<Schema>>,
     inputs: unknown,
     signal: AbortSignal,
-  ): AsyncGenerator<EngineEvent, StoredApp, void> {
+  ): AsyncGenerator<StepEvent, StoredApp, void> {
     const key = { graph: this.graph.name, appId: app.appId };
     const info: StepInfo = { ...key, action: action.name, sequenceId: app.sequenceId + 1 };
     const startedAt = new Date();
@@ -220,7 +266,7 @@ export class Application<Schema extends z.ZodObject> {
     inputs: unknown,
     info: StepInfo,
     signal: AbortSignal,
-  ): AsyncGenerator<EngineEvent, ActionOutput<z.infer<Schema>>, void> {
+  ): AsyncGenerator<StepEvent, ActionOutput<z.infer<Schema>>, void> {
     const ctx = {
       signal,
       appId: info.appId,

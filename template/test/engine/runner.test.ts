@@ -5,10 +5,11 @@ import {
   ActionFailedError,
   ActionNotAllowedError,
   AppExistsError,
-  Application,
+  GraphRunner,
   AppNotFoundError,
   actionsFor,
-  type EngineEvent,
+  type RunEvent,
+  type StepEvent,
   graph,
   MemoryPersister,
   RunAbortedError,
@@ -32,21 +33,22 @@ function recordingTracker() {
 async function newCounter() {
   const persister = new MemoryPersister();
   const { calls, tracker } = recordingTracker();
-  const application = new Application(counter, { persister, tracker });
+  const application = new GraphRunner(counter, { persister, tracker });
   const { app } = await application.create({ appId: 'c1', partitionKey: 'alice' });
   return { application, persister, calls, app };
 }
 
-async function collect(stream: AsyncGenerator<EngineEvent, unknown>) {
-  const events: EngineEvent[] = [];
-  for (;;) {
-    const item = await stream.next();
-    if (item.done) return { events, result: item.value };
-    events.push(item.value);
-  }
+/** The step events of a run that succeeded, and the app it halted at; checks `state` first, `done` last. */
+async function collect(stream: AsyncGenerator<RunEvent, void>) {
+  const all: RunEvent[] = [];
+  for await (const event of stream) all.push(event);
+  const [first, last] = [all[0], all.at(-1)];
+  expect(first?.event).toBe('state');
+  if (last?.event !== 'done') throw new Error(`the run ended with ${last?.event}`);
+  return { events: all.slice(1, -1) as StepEvent[], result: last.data.app };
 }
 
-describe('Application', () => {
+describe('GraphRunner', () => {
   it('creates an app at sequence 0 with the initial state, and gets it again without creating', async () => {
     const { application, app } = await newCounter();
     expect(app).toMatchObject({
@@ -162,7 +164,7 @@ describe('Application', () => {
     });
     const persister = new MemoryPersister();
     const { calls, tracker } = recordingTracker();
-    const application = new Application(flaky, { persister, tracker });
+    const application = new GraphRunner(flaky, { persister, tracker });
     await application.create({ appId: 'f', partitionKey: 'p' });
     const error = await application.run('f', { action: 'inc' }).catch((caught) => caught);
     expect(error).toBeInstanceOf(ActionFailedError);
@@ -213,7 +215,7 @@ describe('Application', () => {
           ],
           transitions: [['write', 'write']],
         });
-        const application = new Application(sneaky, { persister: new MemoryPersister() });
+        const application = new GraphRunner(sneaky, { persister: new MemoryPersister() });
         await application.create({ appId: 's', partitionKey: 'p' });
         await expect(application.step('s', { action: 'write' })).rejects.toThrow(
           `Action "write" failed: it wrote "${outside}", which is not in its writes`,
@@ -255,7 +257,7 @@ describe('Application', () => {
         ],
         transitions: [['count', 'count']],
       });
-      const application = new Application(inPlace, { persister: new MemoryPersister() });
+      const application = new GraphRunner(inPlace, { persister: new MemoryPersister() });
       await application.create({ appId: 'i', partitionKey: 'p' });
       const error = await application.step('i', { action: 'count' }).catch((caught) => caught);
       expect(error, attempt).toBeInstanceOf(ActionFailedError);
@@ -276,7 +278,7 @@ describe('Application', () => {
       run: async (s) => ({ result: null, state: s.update({ bogus: 'x' } as never) }),
     });
     const loose = { ...counter, actions: new Map([['add', bogus]]) };
-    const application = new Application(loose, { persister: new MemoryPersister() });
+    const application = new GraphRunner(loose, { persister: new MemoryPersister() });
     await application.create({ appId: 'b', partitionKey: 'p' });
     const error = await application.step('b', { action: 'add' }).catch((caught) => caught);
     expect(error).toBeInstanceOf(ActionFailedError);
@@ -290,13 +292,13 @@ describe('Application', () => {
     await application.run('c1', { action: 'add', inputs: { by: 6 }, haltBefore: ['shout'] });
     const controller = new AbortController();
     const stream = application.stream('c1', { action: 'shout', signal: controller.signal });
-    const seen: EngineEvent[] = [];
-    const error = await (async () => {
-      for await (const event of stream) {
-        seen.push(event);
-        if (event.event === 'delta') controller.abort();
-      }
-    })().catch((caught) => caught);
+    const seen: RunEvent[] = [];
+    let error: unknown;
+    for await (const event of stream) {
+      seen.push(event);
+      if (event.event === 'delta') controller.abort();
+      if (event.event === 'error') error = event.data.error;
+    }
     expect(error).toBeInstanceOf(RunAbortedError);
     expect(seen.filter((event) => event.event === 'delta')).toHaveLength(1);
     const app = await application.load('c1');
