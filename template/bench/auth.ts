@@ -1,9 +1,9 @@
 // What the verified-token cache saves: jose's HS256 verification per call, against a cache hit.
 
 import { Hono } from 'hono';
+import { authenticate } from '../src/auth/authenticate';
 import { signDevToken } from '../src/auth/sign-token';
-import { authenticate } from '../src/middleware/auth';
-import { TokenCache } from '../src/middleware/token-cache';
+import { TokenCache } from '../src/auth/token-cache';
 
 const secret = 'bench-secret-that-is-at-least-32-bytes-long';
 

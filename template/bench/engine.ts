@@ -1,7 +1,7 @@
 // The engine alone, on the in-memory persister: steps per second of a no-op action, and deltas per
 // second of a streaming action.
 import { z } from 'zod';
-import { GraphRunner, actionsFor, graph, MemoryPersister } from '../src/engine';
+import { actionsFor, GraphRunner, graph, MemoryPersister } from '../src/engine';
 
 const State = z.object({ n: z.number() });
 const { action } = actionsFor(State);

@@ -1,6 +1,6 @@
 // Servers for the streaming benchmark, each in its own process:
 //   tsx bench/stream-server.ts raw N    → node:http writing N SSE delta frames as fast as it can
-//   tsx bench/stream-server.ts graph N  → a graph whose streaming action yields N deltas, behind graphRoutes()
+//   tsx bench/stream-server.ts graph N  → a graph whose streaming action yields N deltas, behind mountGraph()
 //   tsx bench/stream-server.ts app      → the whole app, scripted LLM slowed down (for many open streams)
 // Prints one JSON line { port, token? } once it listens.
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { z } from 'zod';
-import { graphRoutes } from '../src/api/graph-routes';
+import { mountGraph } from '../src/api/graph';
 import { createApp } from '../src/app';
 import { signDevToken } from '../src/auth/sign-token';
 import { createLlmProvider } from '../src/chatbot/llm';
@@ -20,8 +20,12 @@ import { AppsRepository } from '../src/db/apps-repository';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 import { GrantsRepository } from '../src/db/grants-repository';
-import { GraphRunner, actionsFor, graph } from '../src/engine';
+import { RunsRepository } from '../src/db/runs-repository';
+import { actionsFor, GraphRunner, graph } from '../src/engine';
+import type { AppEnv } from '../src/lib/env';
 import { createRouter } from '../src/lib/openapi';
+import type { Services } from '../src/lib/services';
+import { memoryRunBus } from '../src/runs/run-bus';
 
 const [kind = 'raw', count = '50000'] = process.argv.slice(2);
 const deltas = Number(count);
@@ -61,17 +65,24 @@ if (kind === 'raw') {
   const database = await createDatabase(tempDb());
   await database.migrate();
   const application = new GraphRunner(bench, { persister: new DrizzlePersister(database) });
-  const router = createRouter<never>();
+  const router = createRouter<AppEnv>();
+  const services: Services = {
+    apps: new AppsRepository(database),
+    grants: new GrantsRepository(database),
+    runs: new RunsRepository(database),
+    bus: memoryRunBus(),
+    runners: new Map([[bench.name, application]]),
+    runQueued: () => {},
+    followPollMs: 1_000,
+  };
   // The benchmark measures streaming, not auth: every request is the same user.
   router.use((c, next) => {
-    c.set('user' as never, { sub: 'bench', roles: [] } as never);
-    c.set('logger' as never, pino({ level: 'silent' }) as never);
+    c.set('user', { sub: 'bench', roles: [] });
+    c.set('logger', pino({ level: 'silent' }));
+    c.set('services', services);
     return next();
   });
-  router.route(
-    '/',
-    graphRoutes(application, { apps: new AppsRepository(database), grants: new GrantsRepository(database) }),
-  );
+  router.route('/', mountGraph(application));
   for (let index = 0; index < 20; index++)
     await application.create({ appId: `s${index}`, partitionKey: 'bench' });
   serve({ fetch: router.fetch, port: 0, hostname: '127.0.0.1' }, (info) => listening(info.port));

@@ -135,7 +135,7 @@ export function printStreaming(result: StreamingResult) {
   console.log('|---|---|');
   console.log(`| raw node:http SSE, deltas/s | ${result.rawDeltasPerSec} |`);
   console.log(
-    `| streaming action over graphRoutes SSE, deltas/s | ${result.graphDeltasPerSec} (${(result.graphDeltasPerSec / result.rawDeltasPerSec).toFixed(2)}× raw) |`,
+    `| streaming action over mountGraph SSE, deltas/s | ${result.graphDeltasPerSec} (${(result.graphDeltasPerSec / result.rawDeltasPerSec).toFixed(2)}× raw) |`,
   );
   console.log(`| open chat streams at once | ${result.openStreams} (errors: ${result.openStreamErrors}) |`);
   console.log(

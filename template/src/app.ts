@@ -1,15 +1,20 @@
 import { createNodeWebSocket } from '@hono/node-ws';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Redis } from 'ioredis';
-import { graphRoutes } from './api/graph-routes';
-import { pingInterval } from './api/sse';
-import { devTokenRoutes } from './auth/dev-token-route';
-import type { AuthVariables } from './auth/user';
-import { chatbotGraph } from './chatbot/graph';
+import { devTokenRoutes } from './api/dev-token';
+import { addDocs } from './api/docs';
+import { mountGraph } from './api/graph';
+import { healthRoutes } from './api/health';
+import { deadline } from './api/middleware/deadline';
+import { rateLimit } from './api/middleware/rate-limit';
+import { requestLog } from './api/middleware/request-log';
+import { webSocketBearer } from './api/middleware/websocket-bearer';
+import { API_PREFIX, graphPath } from './api/paths';
+import { mountRuns } from './api/runs';
+import { authenticate } from './auth/authenticate';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
 import { AppsRepository } from './db/apps-repository';
@@ -17,19 +22,16 @@ import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
-import { GraphRunner } from './engine/runner';
+import { type AnyRunner, GraphRunner } from './engine';
 import { LogTracker } from './engine/log-tracker';
+import { graphs } from './graphs';
+import type { AppEnv } from './lib/env';
 import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
-import { authenticate } from './middleware/auth';
-import { type DeadlineVariables, deadline } from './middleware/deadline';
-import { rateLimit } from './middleware/rate-limit';
-import { type RequestLogVariables, requestLog } from './middleware/request-log';
-import { healthRoutes } from './routes/health';
+import type { Services } from './lib/services';
+import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
-import { runRoutes } from './runs/run-routes';
-import { webSocketBearer } from './runs/websocket-bearer';
 import { RunWorker } from './runs/worker';
 import { chatPage } from './ui/chat-page';
 
@@ -39,11 +41,11 @@ export interface AppDeps {
   logger: Logger;
   database: Database;
   llm: LlmProvider;
-  /** Shares rate limits (and run events) across instances when REDIS_URL is set. */
+  /** Shares rate limits (and run wake-ups) across instances when REDIS_URL is set. */
   redis?: Redis;
 }
 
-export type AppEnv = { Variables: RequestLogVariables & AuthVariables & Partial<DeadlineVariables> };
+export type { AppEnv } from './lib/env';
 
 const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 
@@ -54,6 +56,26 @@ const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const app = createRouter<AppEnv>();
+  const runners = mountedRunners(deps);
+  const runs = new RunsRepository(deps.database);
+  const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
+  const runWorker = new RunWorker({
+    runs,
+    bus,
+    runners,
+    logger,
+    concurrency: config.RUN_CONCURRENCY,
+    singleInstance: deps.database.dialect === 'sqlite',
+  });
+  const services: Services = {
+    apps: new AppsRepository(deps.database),
+    grants: new GrantsRepository(deps.database),
+    runs,
+    bus,
+    runners,
+    runQueued: () => void runWorker.poll(),
+    followPollMs: config.RUN_FOLLOW_POLL_MS,
+  };
 
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
@@ -68,6 +90,11 @@ export function createApp(deps: AppDeps) {
   // body builds a full Request object, which cost GET routes three quarters of their throughput.
   app.use((c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
   app.use(deadline(config.REQUEST_TIMEOUT_MS, { skip: (c) => isStreaming(c.req.path) }));
+  app.use(async (c, next) => {
+    c.set('services', services);
+    c.set('ssePingIntervalMs', config.SSE_PING_INTERVAL_MS);
+    await next();
+  });
 
   app.route(
     '/',
@@ -76,7 +103,7 @@ export function createApp(deps: AppDeps) {
   if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
 
   // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
-  app.use('/api/v1/runs/:run_id/ws', webSocketBearer());
+  app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
   app.use(
     '/api/*',
     authenticate({
@@ -86,64 +113,14 @@ export function createApp(deps: AppDeps) {
       audience: config.JWT_AUDIENCE,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
-    pingInterval(config.SSE_PING_INTERVAL_MS),
   );
-  const repositories = {
-    apps: new AppsRepository(deps.database),
-    grants: new GrantsRepository(deps.database),
-  };
-  const persister = new DrizzlePersister(deps.database);
-  const chatbot = new GraphRunner(chatbotGraph(deps.llm), {
-    persister,
-    tracker: new LogTracker(logger),
-    logger,
-  });
-  app.route('/api/v1/chatbot', graphRoutes(chatbot, repositories));
-
-  // Background runs of every mounted graph, executed by this process's worker.
-  const applications = new Map([[chatbot.graph.name, chatbot]]);
-  const runs = new RunsRepository(deps.database);
-  const runBus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
-  const runWorker = new RunWorker({
-    runs,
-    bus: runBus,
-    applications,
-    logger,
-    concurrency: config.RUN_CONCURRENCY,
-    singleInstance: deps.database.dialect === 'sqlite',
-  });
+  for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
-  app.route(
-    '/api/v1',
-    runRoutes({
-      applications,
-      runs,
-      grants: repositories.grants,
-      bus: runBus,
-      onQueued: () => void runWorker.poll(),
-      upgradeWebSocket,
-      followPollMs: config.RUN_FOLLOW_POLL_MS,
-    }),
-  );
+  app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
+  for (const router of routes) app.route(API_PREFIX, router);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'A JWT with `sub` and optional `roles`; `npm run token -- --sub alice` prints one.',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Switchyard API',
-      version: '1.0.0',
-      description:
-        'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
-    },
-  });
+  addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Switchyard API' }));
-
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(c, error.problem, error.headers);
@@ -151,7 +128,7 @@ export function createApp(deps: AppDeps) {
       // Hono's own 4xx (for example "Malformed JSON in request body" from the validator).
       return problemResponse(c, problem(error.status, error.message));
     }
-    c.get('logger').error({ err: error, path: c.req.path }, 'unhandled error');
+    c.var.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return problemResponse(c, problem(500, 'Something went wrong on our side; quote the request id.'));
   });
 
@@ -159,10 +136,24 @@ export function createApp(deps: AppDeps) {
     app,
     /** Executes background runs; index.ts starts it and stops it on shutdown. */
     runWorker,
-    runBus,
+    runBus: bus,
     /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
     injectWebSocket,
   };
+}
+
+/** A runner for every graph of src/graphs.ts, by name; a name used twice (or `runs`) fails at start. */
+function mountedRunners(deps: AppDeps): ReadonlyMap<string, AnyRunner> {
+  const persister = new DrizzlePersister(deps.database);
+  const tracker = new LogTracker(deps.logger);
+  const runners = new Map<string, AnyRunner>();
+  for (const graph of graphs({ llm: deps.llm })) {
+    const name: string = graph.name;
+    if (runners.has(name) || name === 'runs')
+      throw new Error(`src/graphs.ts: the graph name "${name}" is taken; rename the graph`);
+    runners.set(name, new GraphRunner(graph, { persister, tracker, logger: deps.logger }));
+  }
+  return runners;
 }
 
 export type App = ReturnType<typeof createApp>['app'];

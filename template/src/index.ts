@@ -5,7 +5,7 @@ import { createLlmProvider } from './chatbot/llm';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './db/client';
 import { createLogger } from './lib/logger';
-import { startServer } from './server';
+import { startServer } from './lib/serve';
 
 // .env is read here, once, and never overrides variables the environment already sets.
 if (existsSync('.env')) process.loadEnvFile('.env');

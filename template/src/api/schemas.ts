@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { decodeCursor } from '../db/apps-repository';
+import { decodeCursor } from '../lib/cursor';
+import { problems } from '../lib/errors';
 
-// Request and response schemas shared by every graph's routes. Field descriptions flow into the
-// OpenAPI document.
+// What requests bring: path params, bodies and queries of the graph and runs routes. Field
+// descriptions flow into the OpenAPI document. (What the API answers is in views.ts.)
 
 export const AppIdParams = z.object({
   app_id: z
@@ -67,40 +68,41 @@ export const StepsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
 });
 
-export const StepSchema = z
-  .object({
-    sequence_id: z
-      .number()
-      .int()
-      .describe('The step number (a failed attempt has the number it would have had)'),
-    action: z.string(),
-    inputs: z.unknown().describe('What the caller sent'),
-    result: z.unknown().describe('What the action returned'),
-    state: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .describe('The state after the step (null for a failed one)'),
-    status: z.enum(['committed', 'failed']),
-    error: z.string().nullable(),
-    started_at: z.string(),
-    ended_at: z.string(),
-    duration_ms: z.number().int(),
-  })
-  .openapi('Step');
-
-export const StepPage = z
-  .object({
-    items: z.array(StepSchema),
-    next_cursor: z.number().int().nullable().describe('Pass as `after`'),
-  })
-  .openapi('StepPage');
-
 export const GrantBody = z
   .object({
     permission: z.enum(['read', 'write']).describe('`write` allows actions, runs and fork; `read` reading'),
   })
   .openapi('GrantRequest');
 
-export const GrantSchema = z
-  .object({ subject: z.string(), permission: z.enum(['read', 'write']), created_at: z.string() })
-  .openapi('Grant');
+export const RunIdParams = z.object({
+  run_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'run_id', in: 'path' }, description: 'The run id' }),
+});
+
+export const RunRequestSchema = z
+  .object({
+    action: z.string().min(1).describe("The action to run; it must be the app's next when the run starts"),
+    inputs: z.record(z.string(), z.unknown()).default({}).describe("The action's inputs"),
+  })
+  .openapi('RunRequest');
+
+const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
+
+export const EventIdQuery = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, eventIdMessage)
+    .optional()
+    .openapi({ param: { name: 'after', in: 'query' }, description: 'Resume after this event id' }),
+});
+
+/** The event id a client resumes after (Last-Event-ID or ?after=); 422 when it is not one. */
+export function resumeAfter(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value))
+    throw problems.unprocessable(`${name} ${eventIdMessage}.`, [{ path: name, message: eventIdMessage }]);
+  return Number(value);
+}

@@ -1,16 +1,11 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import type { AnyRunner, RunEvent } from '../engine';
+import type { Logger } from '../lib/logger';
+import { toWireEvent } from '../lib/run-events';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
 export const PING_INTERVAL_MS = 15_000;
-
-/** Sets the ping interval of the streams answered below it (createApp passes SSE_PING_INTERVAL_MS). */
-export const pingInterval =
-  (ms: number): MiddlewareHandler =>
-  async (c, next) => {
-    c.set('ssePingIntervalMs', ms);
-    await next();
-  };
 
 /**
  * Frames waiting for the socket are written together once they reach this size; until then `send`
@@ -38,7 +33,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
     stream.onAbort(() => left.abort());
     const socket = coalescingWriter(stream);
     let id = firstId;
-    const every: number = c.get('ssePingIntervalMs') ?? PING_INTERVAL_MS;
+    const every: number = c.get('ssePingIntervalMs' as never) ?? PING_INTERVAL_MS;
     const ping = setInterval(() => void socket.write(': ping\n\n'), every);
     try {
       await produce({
@@ -85,4 +80,31 @@ function coalescingWriter(stream: SSEStreamingApi) {
     /** Resolves once everything written so far has reached the stream. */
     drained: () => flushing ?? Promise.resolve(),
   };
+}
+
+/**
+ * Streams a run (GraphRunner.stream) as Server-Sent Events: `first` is the event already read
+ * (so a run that could not start was answered as a plain error), then the rest as they come.
+ * The client leaving fires `abort`, which stops the running action; committed steps stay.
+ */
+export function sendRun(
+  c: Context,
+  logger: Logger,
+  runner: AnyRunner,
+  first: IteratorResult<RunEvent, void>,
+  rest: AsyncGenerator<RunEvent, void, void>,
+  abort: AbortController,
+) {
+  return sseResponse(c, async (events) => {
+    events.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    if (first.done) return;
+    for (let item: IteratorResult<RunEvent, void> = first; !item.done; item = await rest.next()) {
+      const wire = toWireEvent(item.value);
+      if (wire.event === 'error' && wire.data.status >= 500 && !events.signal.aborted) {
+        const error = item.value.event === 'error' ? item.value.data.error : undefined;
+        logger.error({ err: error, graph: runner.graph.name }, 'streamed run failed');
+      }
+      await events.send(wire.event, wire.data);
+    }
+  });
 }

@@ -16,7 +16,7 @@ const order: Access[] = ['none', 'read', 'write', 'manage'];
 /**
  * The caller's access to an app in `partitionKey`, given the grant it holds on it (or null).
  * Asked first with null; when that answer is below 'manage', asked again with the caller's grant
- * (src/graph/http/authorize.ts), so owners and admins cost no grant lookup.
+ * (src/auth/requires.ts), so owners and admins cost no grant lookup.
  */
 export function accessTo(user: User, partitionKey: string, grant: Permission | null): Access {
   if (isAdmin(user) || user.sub === partitionKey) return 'manage';
@@ -27,11 +27,15 @@ export function accessTo(user: User, partitionKey: string, grant: Permission | n
 export const allows = (access: Access, needed: Access) => order.indexOf(access) >= order.indexOf(needed);
 
 /**
- * Whether a list of apps shows this user every app. Otherwise a list shows the apps the user owns
- * or holds a grant on: that filter is SQL, in AppsRepository.list (src/db/apps-repository.ts), so a
- * rule here that lets a user read more apps needs its counterpart here or there.
+ * Which apps a list shows the user: every app, or those it owns or holds any grant on (a grant is
+ * at least `read`). AppsRepository.list turns this into SQL; test/auth/policy.test.ts checks on
+ * random apps and grants that the list shows exactly the apps `accessTo` lets the user read, so a
+ * rule changed above without this one fails there.
  */
-export const listsEveryApp = (user: User) => isAdmin(user);
+export type AppVisibility = { all: true } | { all: false; ownerOrGrantee: string };
+
+export const visibleApps = (user: User): AppVisibility =>
+  isAdmin(user) ? { all: true } : { all: false, ownerOrGrantee: user.sub };
 
 /** A non-admin creates apps only in its own partition. */
 export const canCreateIn = (user: User, partitionKey: string) => isAdmin(user) || user.sub === partitionKey;

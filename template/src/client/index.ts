@@ -1,9 +1,8 @@
 import type { z } from 'zod';
-import type { AppSummarySchema } from '../api/app-view';
-import type { GrantSchema, StepSchema } from '../api/schemas';
-import type { ChatbotGraph } from '../chatbot/graph';
+import { API_PREFIX, graphPath } from '../api/paths';
+import type { AppSummarySchema, GrantSchema, RunCreatedSchema, RunSchema, StepSchema } from '../api/views';
 import type { ActionInput, ActionName, StateOf } from '../engine/graph';
-import type { RunCreatedSchema, RunSchema } from '../runs/run-views';
+import type { MountedGraph } from '../graphs';
 import { type StreamEvent, streamEvents } from './sse';
 
 export { type StreamEvent, streamEvents } from './sse';
@@ -52,7 +51,7 @@ export interface ClientOptions {
 export function createGraphClient<G>(baseUrl: string, graph: string, options: ClientOptions = {}) {
   type S = StateOf<G>;
   const doFetch = options.fetch ?? fetch;
-  const root = `${baseUrl.replace(/\/$/, '')}/api/v1/${graph}`;
+  const root = `${baseUrl.replace(/\/$/, '')}${graphPath(graph)}`;
 
   async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {};
@@ -115,7 +114,7 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
 /** Background runs: start one, follow it, wait for it, cancel it. */
 export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
   const doFetch = options.fetch ?? fetch;
-  const root = `${baseUrl.replace(/\/$/, '')}/api/v1`;
+  const root = `${baseUrl.replace(/\/$/, '')}${API_PREFIX}`;
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const response = await doFetch(`${root}${path}`, {
       method,
@@ -158,12 +157,27 @@ export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
   return client;
 }
 
-/** The client of this project's API: one typed client per mounted graph, and the runs client. */
-export function createClient(baseUrl: string, options: ClientOptions = {}) {
-  return {
-    chatbot: createGraphClient<ChatbotGraph>(baseUrl, 'chatbot', options),
-    runs: createRunsClient(baseUrl, options),
-  };
+export type GraphClient<G> = ReturnType<typeof createGraphClient<G>>;
+
+/** One typed client per graph of src/graphs.ts, by the graph's name, and the runs client. */
+export type Client = { [G in MountedGraph as G['name']]: GraphClient<G> } & {
+  runs: ReturnType<typeof createRunsClient>;
+};
+
+/**
+ * The client of this project's API: `client.chatbot` (and every other graph listed in
+ * src/graphs.ts, typed from its definition) and `client.runs`. The graph clients are made on first
+ * use from the name, so the client needs no list of its own (and no server code at run time).
+ */
+export function createClient(baseUrl: string, options: ClientOptions = {}): Client {
+  const made = new Map<string, unknown>([['runs', createRunsClient(baseUrl, options)]]);
+  return new Proxy({} as Client, {
+    get(_target, name) {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      if (!made.has(name)) made.set(name, createGraphClient(baseUrl, name, options));
+      return made.get(name);
+    },
+  });
 }
 
 const params = (query: Record<string, string | number | undefined>) =>

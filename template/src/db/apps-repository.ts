@@ -1,5 +1,7 @@
 import { and, desc, eq, exists, lt, or, type SQL } from 'drizzle-orm';
+import type { AppVisibility } from '../auth/policy';
 import type { StoredApp } from '../engine/persister';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
 import type { Database } from './client';
 
 export interface AppListQuery {
@@ -7,8 +9,8 @@ export interface AppListQuery {
   limit: number;
   /** Only apps in this partition. */
   partitionKey?: string;
-  /** Only apps this subject owns or holds a grant on; undefined lists all (admin). */
-  visibleTo?: string;
+  /** Which apps the caller may see (src/auth/policy.ts). */
+  visibility: AppVisibility;
   cursor?: string;
 }
 
@@ -21,18 +23,13 @@ export class AppsRepository {
     const { apps, grants } = tables;
     const conditions: (SQL | undefined)[] = [eq(apps.graph, query.graph)];
     if (query.partitionKey !== undefined) conditions.push(eq(apps.partitionKey, query.partitionKey));
-    if (query.visibleTo !== undefined) {
+    if (!query.visibility.all) {
+      const subject = query.visibility.ownerOrGrantee;
       const granted = db
         .select({ subject: grants.subject })
         .from(grants)
-        .where(
-          and(
-            eq(grants.graph, apps.graph),
-            eq(grants.appId, apps.appId),
-            eq(grants.subject, query.visibleTo),
-          ),
-        );
-      conditions.push(or(eq(apps.partitionKey, query.visibleTo), exists(granted)));
+        .where(and(eq(grants.graph, apps.graph), eq(grants.appId, apps.appId), eq(grants.subject, subject)));
+      conditions.push(or(eq(apps.partitionKey, subject), exists(granted)));
     }
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (cursor) {
@@ -69,23 +66,10 @@ export class AppsRepository {
             ? { appId: parentAppId, sequenceId: parentSequenceId }
             : null,
       })),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.appId) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ createdAt: last.createdAt, appId: last.appId })
+          : null,
     };
-  }
-}
-
-const encodeCursor = (createdAt: Date, appId: string) =>
-  Buffer.from(JSON.stringify([createdAt.getTime(), appId])).toString('base64url');
-
-/** A cursor `list` returned (base64url JSON `[created_at ms, app_id]`), or null for anything else. */
-export function decodeCursor(cursor: string): { createdAt: Date; appId: string } | null {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const [time, appId] = Array.isArray(decoded) && decoded.length === 2 ? decoded : [];
-    return Number.isSafeInteger(time) && typeof appId === 'string'
-      ? { createdAt: new Date(time), appId }
-      : null;
-  } catch {
-    return null;
   }
 }

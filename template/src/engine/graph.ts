@@ -11,8 +11,10 @@ export type Transition<S extends StateValues> = readonly [from: string, to: stri
 export interface GraphDefinition<
   Schema extends z.ZodObject,
   Actions = readonly AnyAction<z.infer<Schema>>[],
+  Name extends string = string,
 > {
-  name: string;
+  /** The graph's name: its URL (/api/v1/{name}), its key in the typed client and in the database. */
+  name: Name;
   state: Schema;
   initial: z.infer<Schema>;
   actions: Actions;
@@ -25,10 +27,14 @@ export interface GraphDefinition<
   haltBefore?: readonly string[];
 }
 
-export interface Graph<Schema extends z.ZodObject = z.ZodObject, Actions = unknown> {
+export interface Graph<
+  Schema extends z.ZodObject = z.ZodObject,
+  Actions = unknown,
+  Name extends string = string,
+> {
   /** Type only: the actions with their names and input types, for the typed client. */
   readonly actionTypes?: Actions;
-  name: string;
+  name: Name;
   state: Schema;
   initial: z.infer<Schema>;
   actions: ReadonlyMap<string, AnyAction<z.infer<Schema>>>;
@@ -50,7 +56,8 @@ export class GraphDefinitionError extends Error {
 export function graph<
   Schema extends z.ZodObject,
   const Actions extends readonly AnyAction<z.infer<Schema>>[],
->(definition: GraphDefinition<Schema, Actions>): Graph<Schema, Actions> {
+  const Name extends string,
+>(definition: GraphDefinition<Schema, Actions, Name>): Graph<Schema, Actions, Name> {
   type S = z.infer<Schema>;
   const actions = new Map(definition.actions.map((action) => [action.name, action]));
   const entrypoint = definition.entrypoint ?? definition.actions[0]?.name ?? '';

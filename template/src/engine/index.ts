@@ -5,6 +5,7 @@ export { type Graph, GraphDefinitionError, graph, type Transition } from './grap
 export { MemoryPersister } from './memory-persister';
 export type { Persister, StoredApp } from './persister';
 export {
+  type AnyRunner,
   type AppAt,
   type ForkOptions,
   GraphRunner,

@@ -346,3 +346,6 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
 }
 
 const since = (startedAt: Date, endedAt: Date) => endedAt.getTime() - startedAt.getTime();
+
+// biome-ignore lint/suspicious/noExplicitAny: runners of different graphs live in one map.
+export type AnyRunner = GraphRunner<any>;

@@ -1,9 +1,6 @@
 import type { Run } from '../db/runs-repository';
-import type { GraphRunner } from '../engine/runner';
+import type { AnyRunner } from '../engine';
 import { type Problem, problem } from '../lib/errors';
-
-// biome-ignore lint/suspicious/noExplicitAny: applications of different graphs live in one map.
-export type AnyRunner = GraphRunner<any>;
 
 /** Why a run whose process died ended (RunsRepository.failInterrupted sets the same error). */
 export const interruptedProblem = () => problem(500, 'The server stopped while the run was running.');
@@ -16,11 +13,11 @@ export function endingProblem(run: Run): Problem {
 
 /** The problem with the app's `next`, as a streamed action's `error` event carries it. */
 export async function withNext(
-  applications: ReadonlyMap<string, AnyRunner>,
+  runners: ReadonlyMap<string, AnyRunner>,
   run: Run,
   found: Problem,
 ): Promise<Problem> {
-  const application = applications.get(run.graph);
-  const app = await application?.load(run.appId).catch(() => null);
-  return { ...found, next: app && application ? application.next(app) : null };
+  const runner = runners.get(run.graph);
+  const app = await runner?.load(run.appId).catch(() => null);
+  return { ...found, next: app && runner ? runner.next(app) : null };
 }

@@ -1,16 +1,15 @@
-import { toAppView } from '../api/app-view';
-import { engineProblem } from '../api/engine-problems';
 import type { Run, RunsRepository } from '../db/runs-repository';
-import type { StoredApp } from '../engine/persister';
+import type { AnyRunner } from '../engine';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { engineProblem, toWireEvent } from '../lib/run-events';
 import type { RunBus } from './run-bus';
-import { type AnyRunner, interruptedProblem, withNext } from './run-problem';
+import { interruptedProblem, withNext } from './run-problem';
 
 export interface RunWorkerOptions {
   runs: RunsRepository;
   bus: RunBus;
-  applications: ReadonlyMap<string, AnyRunner>;
+  runners: ReadonlyMap<string, AnyRunner>;
   logger: Logger;
   /** Runs executed at once by this process (RUN_CONCURRENCY). */
   concurrency: number;
@@ -70,7 +69,7 @@ export class RunWorker {
         await runs.appendEvent(
           runId,
           'error',
-          await withNext(this.options.applications, run, interruptedProblem()),
+          await withNext(this.options.runners, run, interruptedProblem()),
         );
         await bus.publish(runId, 'event');
       }
@@ -134,39 +133,29 @@ export class RunWorker {
       await bus.publish(run.runId, 'event');
       if (stored.cancelRequested) cancel();
     };
-    const application = this.options.applications.get(run.graph);
-    const view = (app: StoredApp) => toAppView(app, application?.next(app) ?? null);
+    const runner = this.options.runners.get(run.graph);
     try {
-      if (!application) throw new Error(`No graph named ${run.graph} is mounted`);
-      const before = await application.load(run.appId);
-      if (before) await emit('state', view(before));
-      const stream = application.stream(run.appId, {
+      if (!runner) throw new Error(`No graph named ${run.graph} is mounted`);
+      const events = runner.stream(run.appId, {
         action: run.action,
         inputs: run.inputs,
         signal: controller.signal,
       });
-      for (;;) {
-        const item = await stream.next();
-        if (item.done) {
-          await emit('done', view(item.value));
-          break;
-        }
-        await emit(item.value.event, item.value.data);
+      for await (const event of events) {
+        if (event.event === 'error') throw event.data.error;
+        const wire = toWireEvent(event);
+        await emit(wire.event, wire.data);
       }
       await runs.setStatus(run.runId, 'succeeded', { from: ['running'] });
     } catch (error) {
+      // A run that could not start (its action is not the app's next) throws before any event; a
+      // run that started ends with the runner's error event: both end the log with `error` here.
       const cancelled = controller.signal.aborted;
-      const found = application
-        ? await engineProblem(error, async () => {
-            const app = await application.load(run.appId);
-            return app ? application.next(app) : null;
-          })
-        : undefined;
       const reason = cancelled
         ? problem(409, String((controller.signal.reason as Error)?.message ?? 'Cancelled.'))
-        : (found ?? problem(500, 'The run failed on our side.'));
+        : (engineProblem(error, null) ?? problem(500, 'The run failed on our side.'));
       if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
-      await emit('error', await withNext(this.options.applications, run, reason)).catch(() => {});
+      await emit('error', await withNext(this.options.runners, run, reason)).catch(() => {});
       await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
         error: reason.detail ?? reason.title,
         from: ['running'],

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { RunningServer } from '../../src/server';
+import type { RunningServer } from '../../src/lib/serve';
 import { createApiHarness } from '../helpers/api';
 import { serveOnLoopback } from '../helpers/test-app';
 

@@ -144,6 +144,14 @@ const designRoutes: DocumentedRoute[] = [
     success: ['202', 'application/json'],
     errors: [401, 403, 404, 409, 429],
   },
+  // The owner's own example route (src/routes/me.ts).
+  {
+    method: 'get',
+    path: '/api/v1/me',
+    operationId: 'get_me',
+    success: ['200', 'application/json'],
+    errors: [401, 429],
+  },
 ];
 
 type Operation = {

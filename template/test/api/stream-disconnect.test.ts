@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, LlmProvider, Mode } from '../../src/chatbot/llm/provider';
 import { scriptedProvider } from '../../src/chatbot/llm/scripted';
 import { createClient } from '../../src/client';
-import type { RunningServer } from '../../src/server';
+import type { RunningServer } from '../../src/lib/serve';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 /** The scripted provider, slowed down, recording whether its stream saw the abort. */

@@ -4,11 +4,11 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rateLimit } from '../../src/api/middleware/rate-limit';
+import { authenticate } from '../../src/auth/authenticate';
+import { TokenCache } from '../../src/auth/token-cache';
 import type { AuthVariables } from '../../src/auth/user';
 import { ProblemError, problemResponse } from '../../src/lib/errors';
-import { authenticate } from '../../src/middleware/auth';
-import { rateLimit } from '../../src/middleware/rate-limit';
-import { TokenCache } from '../../src/middleware/token-cache';
 
 /** A small app behind the middleware under test, answering who the caller is. */
 function appWith(...middleware: MiddlewareHandler<{ Variables: AuthVariables }>[]) {

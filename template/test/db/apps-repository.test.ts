@@ -34,11 +34,12 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
   };
 
   /** Every page of a listing, following next_cursor. */
-  const listAll = async (query: Omit<AppListQuery, 'cursor'>) => {
+  const everything = { all: true } as const;
+  const listAll = async (query: Omit<AppListQuery, 'cursor' | 'visibility'> & Partial<AppListQuery>) => {
     const pages: string[][] = [];
     let cursor: string | undefined;
     do {
-      const page = await apps.list({ ...query, cursor });
+      const page = await apps.list({ visibility: everything, ...query, cursor });
       pages.push(page.items.map((app) => app.appId));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -72,7 +73,7 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
       ['b2', 'a2'],
       ['b1', 'a1'],
     ]);
-    const page = await apps.list({ graph: 'chat', limit: 1 });
+    const page = await apps.list({ graph: 'chat', limit: 1, visibility: everything });
     expect(page.items[0]).toEqual({
       graph: 'chat',
       appId: 'c1',
@@ -83,7 +84,7 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
       createdAt: new Date(Date.UTC(2026, 0, 1) + 5000),
       updatedAt: new Date(Date.UTC(2026, 0, 1) + 5000),
     });
-    expect((await apps.list({ graph: 'chat', limit: 10 })).nextCursor).toBeNull();
+    expect((await apps.list({ graph: 'chat', limit: 10, visibility: everything })).nextCursor).toBeNull();
   });
 
   it('filters by partition key', async () => {
@@ -92,19 +93,30 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
   });
 
   it('shows a subject its own apps and those shared with it, and keeps pagination across both', async () => {
-    expect(await listAll({ graph: 'chat', limit: 10, visibleTo: 'bob' })).toEqual([['b2', 'b1']]);
+    expect(
+      await listAll({ graph: 'chat', limit: 10, visibility: { all: false, ownerOrGrantee: 'bob' } }),
+    ).toEqual([['b2', 'b1']]);
     await grants.put({ graph: 'chat', appId: 'a2' }, 'bob', 'read');
     await grants.put({ graph: 'chat', appId: 'c1' }, 'bob', 'write');
     // A grant on an app of another graph shows nothing here.
     await grants.put({ graph: 'other', appId: 'x1' }, 'bob', 'write');
-    expect(await listAll({ graph: 'chat', limit: 2, visibleTo: 'bob' })).toEqual([
+    expect(
+      await listAll({ graph: 'chat', limit: 2, visibility: { all: false, ownerOrGrantee: 'bob' } }),
+    ).toEqual([
       ['c1', 'b2'],
       ['a2', 'b1'],
     ]);
-    expect(await listAll({ graph: 'chat', limit: 10, visibleTo: 'bob', partitionKey: 'alice' })).toEqual([
-      ['a2'],
-    ]);
-    expect(await listAll({ graph: 'chat', limit: 10, visibleTo: 'dave' })).toEqual([[]]);
+    expect(
+      await listAll({
+        graph: 'chat',
+        limit: 10,
+        visibility: { all: false, ownerOrGrantee: 'bob' },
+        partitionKey: 'alice',
+      }),
+    ).toEqual([['a2']]);
+    expect(
+      await listAll({ graph: 'chat', limit: 10, visibility: { all: false, ownerOrGrantee: 'dave' } }),
+    ).toEqual([[]]);
   });
 
   it('keeps, changes, lists and removes grants', async () => {
@@ -129,6 +141,9 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
   });
 
   it('starts from the first page when the cursor is not one of its own', async () => {
-    expect((await apps.list({ graph: 'chat', limit: 1, cursor: 'not-a-cursor' })).items[0]?.appId).toBe('c1');
+    expect(
+      (await apps.list({ graph: 'chat', limit: 1, cursor: 'not-a-cursor', visibility: everything })).items[0]
+        ?.appId,
+    ).toBe('c1');
   });
 });

@@ -2,7 +2,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { DrizzlePersister, SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/drizzle-persister';
-import { GraphRunner, actionsFor, graph } from '../../src/engine';
+import { actionsFor, GraphRunner, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
 import { CounterState } from '../engine/counter-graph';
 import { dialects, type TestDatabase } from '../helpers/databases';

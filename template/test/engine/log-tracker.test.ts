@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActionFailedError, GraphRunner, actionsFor, graph, MemoryPersister } from '../../src/engine';
+import { ActionFailedError, actionsFor, GraphRunner, graph, MemoryPersister } from '../../src/engine';
 import { LogTracker } from '../../src/engine/log-tracker';
 
 const TalkState = z.object({ said: z.string() });

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import {
   ActionFailedError,
   type ActionOutput,
-  GraphRunner,
   actionsFor,
-  type RunEvent,
+  GraphRunner,
   graph,
   MemoryPersister,
   RunAbortedError,
+  type RunEvent,
   type State,
   StepLimitError,
 } from '../../src/engine';

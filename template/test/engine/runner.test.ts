@@ -5,15 +5,15 @@ import {
   ActionFailedError,
   ActionNotAllowedError,
   AppExistsError,
-  GraphRunner,
   AppNotFoundError,
   actionsFor,
-  type RunEvent,
-  type StepEvent,
+  GraphRunner,
   graph,
   MemoryPersister,
   RunAbortedError,
+  type RunEvent,
   StateValidationError,
+  type StepEvent,
   type Tracker,
 } from '../../src/engine';
 import { SequenceConflictError } from '../../src/engine/persister';

@@ -2,8 +2,8 @@
 // client that was told "it failed" must not find a step committed afterwards.
 import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type DeadlineVariables, deadline } from '../../src/api/middleware/deadline';
 import { ProblemError, problemResponse } from '../../src/lib/errors';
-import { type DeadlineVariables, deadline } from '../../src/middleware/deadline';
 import { createApiHarness } from '../helpers/api';
 
 describe('deadline()', () => {

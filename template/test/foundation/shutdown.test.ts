@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server';
+import { startServer } from '../../src/lib/serve';
 import { createTestApp } from '../helpers/test-app';
 
 const opened: { close(): Promise<void> }[] = [];

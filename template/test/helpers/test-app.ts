@@ -5,7 +5,7 @@ import { signDevToken } from '../../src/auth/sign-token';
 import { createLlmProvider } from '../../src/chatbot/llm';
 import type { LlmProvider } from '../../src/chatbot/llm/provider';
 import type { Database } from '../../src/db/client';
-import { type RunningServer, startServer } from '../../src/server';
+import { type RunningServer, startServer } from '../../src/lib/serve';
 import { sqliteDatabase, type TestDatabase } from './databases';
 import { testConfig } from './test-config';
 

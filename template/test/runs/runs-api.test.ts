@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
 import { createClient, streamEvents } from '../../src/client';
-import type { RunningServer } from '../../src/server';
+import type { RunningServer } from '../../src/lib/serve';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 // The scripted provider with a delay between words, so runs are observably queued, running, cancellable.

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server';
+import type { RunningServer } from '../../src/lib/serve';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 // vitest.config.ts leaves this file out where Chromium is missing (CI installs it).

@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { AuthVariables, User } from '../auth/user';
 import { ProblemError, problem } from '../lib/errors';
 import { TokenCache } from './token-cache';
+import type { AuthVariables, User } from './user';
 
 export interface AuthOptions {
   /** HS256 key (JWT_SECRET); used when no jwksUrl is given. */

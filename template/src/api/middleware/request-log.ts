@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../../lib/logger';
 
 export type RequestLogVariables = { requestId: string; logger: Logger };
 

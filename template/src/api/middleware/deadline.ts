@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { ProblemError, problem } from '../lib/errors';
+import { ProblemError, problem } from '../../lib/errors';
 
 export type DeadlineVariables = {
   /** Fires when the request's deadline passes; handlers pass it on to the work they start. */

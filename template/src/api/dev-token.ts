@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { signDevToken } from '../auth/sign-token';
 import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
-import { signDevToken } from './sign-token';
 
 const DevTokenRequest = z
   .object({

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import type { Logger } from './lib/logger';
+import type { Logger } from './logger';
 
 export interface RunningServer {
   server: ServerType;

@@ -1,4 +1,4 @@
-import type { User } from '../auth/user';
+import type { User } from './user';
 
 /**
  * Verified tokens, so a client sending the same token again skips the signature check (about

@@ -1,18 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Graph } from '../engine/graph';
-import { errorResponses, jsonBody, jsonContent } from '../lib/openapi';
-import { AppSummarySchema, appViewSchema } from './app-view';
+import { needs } from '../../auth/policy';
+import { requires } from '../../auth/requires';
+import type { Graph } from '../../engine/graph';
+import { errorResponses, jsonBody, jsonContent } from '../../lib/openapi';
 import {
   AppIdParams,
   CreateAppBody,
   ForkBody,
   GrantBody,
   GrantParams,
-  GrantSchema,
   ListAppsQuery,
-  StepPage,
+  RunRequestSchema,
   StepsQuery,
-} from './schemas';
+} from '../schemas';
+import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
 
 /** What the routes need to know of an action: its name and input schema. */
 type ActionSignature = { name: string; input?: z.ZodType };
@@ -25,8 +26,12 @@ const sseContent = (description: string) => ({
   description,
 });
 
-/** The route definitions (OpenAPI operations) of one graph; graph-routes.ts adds the handlers. */
-export function defineGraphRoutes(graph: Graph) {
+/**
+ * The route definitions (OpenAPI operations) of one graph: paths, schemas, documented errors, and
+ * the authorization each declares (`middleware: requires(…)`). handlers.ts answers them; index.ts
+ * mounts the two together.
+ */
+export function graphRoutes(graph: Graph) {
   const tags = [graph.name];
   const AppView = appViewSchema(graph.name, graph.state);
   const op = (name: string) => `${graph.name}_${name}`;
@@ -49,6 +54,7 @@ export function defineGraphRoutes(graph: Graph) {
       },
     }),
     getApp: createRoute({
+      middleware: [requires(needs.read)] as const,
       method: 'get',
       path: '/apps/{app_id}',
       operationId: op('get_app'),
@@ -61,6 +67,7 @@ export function defineGraphRoutes(graph: Graph) {
       responses: { 200: jsonContent(AppView, 'The app'), ...errorResponses(401, 404, 429) },
     }),
     headApp: createRoute({
+      middleware: [requires(needs.read)] as const,
       method: 'head',
       path: '/apps/{app_id}',
       operationId: op('app_exists'),
@@ -97,6 +104,7 @@ export function defineGraphRoutes(graph: Graph) {
       },
     }),
     fork: createRoute({
+      middleware: [requires(needs.fork)] as const,
       method: 'post',
       path: '/apps/{app_id}/fork',
       operationId: op('fork'),
@@ -112,6 +120,7 @@ export function defineGraphRoutes(graph: Graph) {
       },
     }),
     steps: createRoute({
+      middleware: [requires(needs.read)] as const,
       method: 'get',
       path: '/apps/{app_id}/steps',
       operationId: op('list_steps'),
@@ -123,6 +132,7 @@ export function defineGraphRoutes(graph: Graph) {
       responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
     }),
     listGrants: createRoute({
+      middleware: [requires(needs.manageGrants)] as const,
       method: 'get',
       path: '/apps/{app_id}/grants',
       operationId: op('list_grants'),
@@ -137,6 +147,7 @@ export function defineGraphRoutes(graph: Graph) {
       },
     }),
     putGrant: createRoute({
+      middleware: [requires(needs.manageGrants)] as const,
       method: 'put',
       path: '/apps/{app_id}/grants/{subject}',
       operationId: op('put_grant'),
@@ -151,6 +162,7 @@ export function defineGraphRoutes(graph: Graph) {
       },
     }),
     deleteGrant: createRoute({
+      middleware: [requires(needs.manageGrants)] as const,
       method: 'delete',
       path: '/apps/{app_id}/grants/{subject}',
       operationId: op('delete_grant'),
@@ -160,6 +172,22 @@ export function defineGraphRoutes(graph: Graph) {
       description: 'Owner or admin only. 404 when the subject held no grant.',
       request: { params: GrantParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 429) },
+    }),
+    createRun: createRoute({
+      method: 'post',
+      path: '/apps/{app_id}/runs',
+      operationId: op('create_run'),
+      middleware: [requires(needs.run)] as const,
+      tags: [graph.name, 'runs'],
+      security,
+      summary: 'Start a background run',
+      description:
+        'Queues `action` with `inputs`; a worker runs it like the action route would. 202 at once.',
+      request: { params: AppIdParams, body: jsonBody(RunRequestSchema, 'The action and its inputs') },
+      responses: {
+        202: jsonContent(RunCreatedSchema, 'Queued'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
     }),
     action: (action: ActionSignature) => actionRoutes(graph.name, action, AppView, op),
   };
@@ -179,6 +207,7 @@ function actionRoutes(
     run: createRoute({
       method: 'post',
       path: `/apps/{app_id}/actions/${action.name}`,
+      middleware: [requires(needs.act)] as const,
       operationId: op(action.name),
       tags: [graphName],
       security,
@@ -193,6 +222,7 @@ function actionRoutes(
     stream: createRoute({
       method: 'post',
       path: `/apps/{app_id}/actions/${action.name}/stream`,
+      middleware: [requires(needs.act)] as const,
       operationId: op(`${action.name}_stream`),
       tags: [graphName],
       security,
@@ -206,3 +236,6 @@ function actionRoutes(
     }),
   };
 }
+
+export type GraphRoutes = ReturnType<typeof graphRoutes>;
+export type ActionRoutes = ReturnType<GraphRoutes['action']>;

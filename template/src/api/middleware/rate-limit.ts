@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { type RedisClient, RedisStore, rateLimiter, type Store } from 'hono-rate-limiter';
 import type { Redis } from 'ioredis';
-import type { AuthVariables } from '../auth/user';
-import { problem, problemResponse } from '../lib/errors';
+import type { AuthVariables } from '../../auth/user';
+import { problem, problemResponse } from '../../lib/errors';
 
 export interface RateLimitOptions {
   /** Requests allowed per subject per window (RATE_LIMIT_PER_MIN). */

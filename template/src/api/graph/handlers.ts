@@ -1,0 +1,158 @@
+import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
+import { canCreateIn, visibleApps } from '../../auth/policy';
+import { type GraphVariables, idTakenProblem } from '../../auth/requires';
+import { type AnyRunner, AppExistsError, type StoredApp } from '../../engine';
+import type { AppEnv } from '../../lib/env';
+import { ProblemError, problems, zodProblem } from '../../lib/errors';
+import { asProblem, requestSignal } from '../problems';
+import { sendRun } from '../sse';
+import { toAppSummary, toAppView, toGrantView, toStepView } from '../views';
+import type { ActionRoutes, GraphRoutes } from './routes';
+
+// The answers of one graph's routes (routes.ts defines them). Each is thin: the route has validated
+// the request and checked the caller's access (its `requires(…)` loaded `c.var.app`); the handler
+// calls the engine or a repository and returns a view.
+
+type GraphEnv = { Variables: AppEnv['Variables'] & GraphVariables };
+type Handler<R extends RouteConfig> = RouteHandler<R, GraphEnv & RouteConfigToEnv<R>>;
+
+const view = (runner: AnyRunner, app: StoredApp) => toAppView(app, runner.next(app));
+
+export const createApp: Handler<GraphRoutes['createApp']> = async (c) => {
+  const { user, runner } = c.var;
+  const body = c.req.valid('json');
+  const partitionKey = body.partition_key ?? user.sub;
+  if (!canCreateIn(user, partitionKey))
+    throw problems.forbidden('You may only create apps in your own partition.');
+  // Create answers an app that exists only when it is in the partition asked for; an id held in
+  // another partition (found here, or taken by a concurrent create) answers as idTakenProblem says.
+  // The insert does nothing on a conflict, so a refused request writes nothing.
+  const { app, created } = await runner.create({ appId: body.app_id, partitionKey });
+  if (!created && app.partitionKey !== partitionKey)
+    throw await idTakenProblem(c.var.services.grants, user, app);
+  return c.json(view(runner, app), created ? 201 : 200);
+};
+
+export const headApp: Handler<GraphRoutes['headApp']> = (c) => c.body(null, 200);
+
+export const getApp: Handler<GraphRoutes['getApp']> = (c) => c.json(view(c.var.runner, c.var.app), 200);
+
+export const listApps: Handler<GraphRoutes['listApps']> = async (c) => {
+  const query = c.req.valid('query');
+  const page = await c.var.services.apps.list({
+    graph: c.var.runner.graph.name,
+    limit: query.limit,
+    partitionKey: query.partition_key,
+    visibility: visibleApps(c.var.user),
+    cursor: query.cursor,
+  });
+  return c.json({ items: page.items.map(toAppSummary), next_cursor: page.nextCursor }, 200);
+};
+
+/** POST …/actions/{action}: runs it and the steps after it; answers where the run halted. */
+export const runAction =
+  (action: string): Handler<ActionRoutes['run']> =>
+  async (c) => {
+    const { runner, app } = c.var;
+    try {
+      const halted = await runner.run(app.appId, {
+        action,
+        inputs: c.req.valid('json'),
+        signal: requestSignal(c),
+      });
+      return c.json(view(runner, halted), 200);
+    } catch (error) {
+      throw await asProblem(c.var.logger, runner, error, app.appId);
+    }
+  };
+
+/** POST …/actions/{action}/stream: the same run as Server-Sent Events. */
+export const streamAction =
+  (action: string): Handler<ActionRoutes['stream']> =>
+  async (c) => {
+    const { runner, app } = c.var;
+    const signal = new AbortController();
+    const run = runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal });
+    // What makes the run impossible (409: not the app's next) throws here, before the stream
+    // starts, so the client gets a plain problem rather than an error event.
+    const first = await run.next().catch(async (error) => {
+      throw await asProblem(c.var.logger, runner, error, app.appId);
+    });
+    // The 200 is declared as text/event-stream, for which @hono/zod-openapi types the answer as a
+    // plain Response (it types JSON and text bodies only): as narrow as it gets, and no cast.
+    return sendRun(c, c.var.logger, runner, first, run, signal);
+  };
+
+export const fork: Handler<GraphRoutes['fork']> = async (c) => {
+  const { user, runner, app: source } = c.var;
+  const { grants } = c.var.services;
+  const body = c.req.valid('json');
+  const taken = body.app_id ? await runner.load(body.app_id) : null;
+  if (taken) throw await idTakenProblem(grants, user, taken);
+  try {
+    const app = await runner.fork(source.appId, {
+      appId: body.app_id,
+      fromSequence: body.sequence_id,
+      stateOverrides: body.state,
+      partitionKey: user.sub,
+    });
+    return c.json(view(runner, app), 201);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw problems.unprocessable(error.message, [{ path: 'sequence_id', message: error.message }]);
+    }
+    // Taken by a concurrent request after the check above: answered the same way, never shown.
+    if (error instanceof AppExistsError) throw await idTakenProblem(grants, user, error.app);
+    throw await asProblem(c.var.logger, runner, error, source.appId);
+  }
+};
+
+export const steps: Handler<GraphRoutes['steps']> = async (c) => {
+  const query = c.req.valid('query');
+  const found = await c.var.runner.steps(c.var.app.appId, query);
+  const last = found.at(-1);
+  const nextCursor = found.length === query.limit && last ? last.sequenceId : null;
+  return c.json({ items: found.map(toStepView), next_cursor: nextCursor }, 200);
+};
+
+export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {
+  const grants = await c.var.services.grants.list(c.var.app);
+  return c.json({ items: grants.map(toGrantView) }, 200);
+};
+
+export const putGrant: Handler<GraphRoutes['putGrant']> = async (c) => {
+  const { subject } = c.req.valid('param');
+  const grant = await c.var.services.grants.put(c.var.app, subject, c.req.valid('json').permission);
+  return c.json(toGrantView(grant), 200);
+};
+
+export const deleteGrant: Handler<GraphRoutes['deleteGrant']> = async (c) => {
+  const { subject } = c.req.valid('param');
+  if (!(await c.var.services.grants.delete(c.var.app, subject)))
+    throw problems.notFound(`${subject} holds no grant on this app.`);
+  return c.body(null, 204);
+};
+
+/** POST …/runs: queues the action as a background run (src/runs/worker.ts executes it). */
+export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
+  const { runner, app, user } = c.var;
+  const { runs, runQueued } = c.var.services;
+  const { action, inputs } = c.req.valid('json');
+  const definition = runner.graph.actions.get(action);
+  if (!definition)
+    throw problems.unprocessable(`The ${runner.graph.name} graph has no action "${action}".`, [
+      { path: 'action', message: 'unknown action' },
+    ]);
+  const parsed = definition.input?.safeParse(inputs);
+  if (parsed && !parsed.success)
+    throw new ProblemError(zodProblem(parsed.error, `Inputs of "${action}" do not match its schema`));
+  const run = await runs.create({
+    graph: runner.graph.name,
+    appId: app.appId,
+    action,
+    inputs,
+    createdBy: user.sub,
+  });
+  runQueued();
+  return c.json({ run_id: run.runId, status: 'queued' as const }, 202);
+};

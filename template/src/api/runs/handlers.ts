@@ -1,0 +1,77 @@
+import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
+import type { z } from 'zod';
+import type { AppEnv } from '../../lib/env';
+import { type Problem, ProblemError, problem } from '../../lib/errors';
+import type { Services } from '../../lib/services';
+import { type FollowRunOptions, followRun } from '../../runs/follow-run';
+import { endingProblem, withNext } from '../../runs/run-problem';
+import { resumeAfter } from '../schemas';
+import { sseResponse } from '../sse';
+import { toRunView } from '../views';
+import type { RunRoutes } from './routes';
+
+// The answers of the runs routes (routes.ts). Each route's `requiresRun(…)` has loaded the run
+// (`c.var.run`) after checking the caller's access to its app.
+
+type Handler<R extends RouteConfig> = RouteHandler<R, AppEnv & RouteConfigToEnv<R>>;
+type AppResult = z.infer<RunRoutes['getResult']['responses'][200]['content']['application/json']['schema']>;
+
+export const getRun: Handler<RunRoutes['getRun']> = (c) => c.json(toRunView(c.var.run), 200);
+
+export const getResult: Handler<RunRoutes['getResult']> = async (c) => {
+  const { run } = c.var;
+  if (run.status === 'queued' || run.status === 'running') {
+    throw new ProblemError(problem(409, `The run is ${run.status}; ask again when it has finished.`));
+  }
+  const last = (await c.var.services.runs.listEvents(run.runId, {})).findLast(
+    (event) => event.event === 'done' || event.event === 'error',
+  );
+  if (run.status === 'succeeded' && last?.event === 'done') return c.json(last.data as AppResult, 200);
+  const failure =
+    (last?.event === 'error' ? (last.data as Problem) : undefined) ??
+    problem(500, run.error ?? 'The run failed.');
+  throw new ProblemError(
+    run.status === 'cancelled' ? problem(409, run.error ?? 'The run was cancelled.') : failure,
+  );
+};
+
+export const events: Handler<RunRoutes['events']> = async (c) => {
+  const after = resumeAfter(c.req.header('last-event-id'), 'Last-Event-ID');
+  const { run } = c.var;
+  const follow = followOptions(c.var.services);
+  return sseResponse(c, async (writer) => {
+    for await (const event of followRun(follow, run.runId, after, writer.signal)) {
+      await writer.sendWithId(event.id, event.event, event.data);
+    }
+  });
+};
+
+export const cancel: Handler<RunRoutes['cancel']> = async (c) => {
+  const { run } = c.var;
+  const { runs, bus, runners } = c.var.services;
+  const detail = 'The run was cancelled before it started.';
+  const cancelled = await runs.setStatus(run.runId, 'cancelled', { error: detail, from: ['queued'] });
+  if (cancelled) {
+    // No worker will touch it: the route writes its last event, so followers see why it ended.
+    await runs.appendEvent(run.runId, 'error', await withNext(runners, cancelled, problem(409, detail)));
+    await bus.publish(run.runId, 'event');
+    return c.json(toRunView(cancelled), 202);
+  }
+  // Running (perhaps claimed since it was read): the request is stored, so whichever worker runs
+  // it sees it even if the bus message below is lost.
+  const requested = await runs.requestCancel(run.runId);
+  if (!requested) {
+    const now = (await runs.get(run.runId)) ?? run;
+    throw new ProblemError(
+      problem(409, `The run has already ${now.status === 'cancelled' ? 'been cancelled' : 'finished'}.`),
+    );
+  }
+  await bus.publish(run.runId, 'cancel');
+  return c.json(toRunView(requested), 202);
+};
+
+/** How a follower reads a run's events: from the database, woken by the bus. */
+export function followOptions(services: Services): FollowRunOptions {
+  const { runs, bus, runners, followPollMs } = services;
+  return { runs, bus, pollMs: followPollMs, endingOf: (run) => withNext(runners, run, endingProblem(run)) };
+}

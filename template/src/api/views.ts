@@ -1,0 +1,129 @@
+import { z } from '@hono/zod-openapi';
+import type { Grant } from '../db/grants-repository';
+import type { Run } from '../db/runs-repository';
+import type { StepRecord, StoredApp } from '../engine/persister';
+import { toAppView } from '../lib/run-events';
+
+export { type AppView, toAppView } from '../lib/run-events';
+
+// What the API answers, in its snake_case: each view is a schema (for OpenAPI and the typed client)
+// and the function that builds it from what the engine or a repository returns.
+
+const appFields = {
+  app_id: z.string().describe('The app id'),
+  partition_key: z.string().describe('The partition (owner) the app belongs to'),
+  graph: z.string().describe('The graph the app runs'),
+  sequence_id: z.number().int().describe('Completed steps; 0 for a new app'),
+  position: z.string().nullable().describe('The last action run, or null'),
+  next: z.string().nullable().describe('The action that may run now, or null'),
+  parent: z
+    .object({ app_id: z.string(), sequence_id: z.number().int() })
+    .nullable()
+    .describe('The app and step this one was forked from, or null'),
+  created_at: z.string().describe('ISO 8601 time of creation'),
+  updated_at: z.string().describe('ISO 8601 time of the last step'),
+};
+
+/** The AppView schema for a graph, its `state` typed by the graph's state schema. */
+export function appViewSchema<Schema extends z.ZodObject>(graphName: string, state: Schema) {
+  return z
+    .object({ ...appFields, state: state.describe('The state, typed by the graph') })
+    .openapi(`${pascal(graphName)}App`);
+}
+
+/** The AppView without state, for lists. */
+export const AppSummarySchema = z.object(appFields).openapi('AppSummary');
+
+/** A list item: the AppView without its state (a list never loads states). */
+export function toAppSummary(app: Omit<StoredApp, 'state'>) {
+  const { state: _state, ...summary } = toAppView({ ...app, state: {} }, null);
+  return summary;
+}
+
+export const StepSchema = z
+  .object({
+    sequence_id: z
+      .number()
+      .int()
+      .describe('The step number (a failed attempt has the number it would have had)'),
+    action: z.string(),
+    inputs: z.unknown().describe('What the caller sent'),
+    result: z.unknown().describe('What the action returned'),
+    state: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('The state after the step (null for a failed one)'),
+    status: z.enum(['committed', 'failed']),
+    error: z.string().nullable(),
+    started_at: z.string(),
+    ended_at: z.string(),
+    duration_ms: z.number().int(),
+  })
+  .openapi('Step');
+
+export function toStepView(step: StepRecord) {
+  return {
+    sequence_id: step.sequenceId,
+    action: step.action,
+    inputs: step.inputs,
+    result: step.result,
+    state: step.state,
+    status: step.status,
+    error: step.error,
+    started_at: step.startedAt.toISOString(),
+    ended_at: step.endedAt.toISOString(),
+    duration_ms: step.durationMs,
+  };
+}
+
+export const StepPage = z
+  .object({
+    items: z.array(StepSchema),
+    next_cursor: z.number().int().nullable().describe('Pass as `after`'),
+  })
+  .openapi('StepPage');
+
+export const GrantSchema = z
+  .object({ subject: z.string(), permission: z.enum(['read', 'write']), created_at: z.string() })
+  .openapi('Grant');
+
+export const toGrantView = (grant: Grant) => ({
+  subject: grant.subject,
+  permission: grant.permission,
+  created_at: grant.createdAt.toISOString(),
+});
+
+export const RunSchema = z
+  .object({
+    run_id: z.string().describe('The run id'),
+    app_id: z.string(),
+    graph: z.string(),
+    action: z.string().describe('The action the run started with'),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    error: z.string().nullable().describe('Why it failed or was cancelled'),
+    created_at: z.string(),
+    started_at: z.string().nullable(),
+    ended_at: z.string().nullable(),
+  })
+  .openapi('Run');
+
+export const RunCreatedSchema = z
+  .object({ run_id: z.string(), status: z.literal('queued') })
+  .openapi('RunCreated');
+
+export function toRunView(run: Run) {
+  return {
+    run_id: run.runId,
+    app_id: run.appId,
+    graph: run.graph,
+    action: run.action,
+    status: run.status,
+    error: run.error,
+    created_at: run.createdAt.toISOString(),
+    started_at: run.startedAt?.toISOString() ?? null,
+    ended_at: run.endedAt?.toISOString() ?? null,
+  };
+}
+
+const pascal = (name: string) =>
+  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());

@@ -1,0 +1,23 @@
+// The app list's cursor: opaque to clients (base64url JSON `[created_at ms, app_id]`), decoded in one
+// place, so the query schema that refuses a forged cursor and the repository that reads it agree.
+
+export interface AppCursor {
+  createdAt: Date;
+  appId: string;
+}
+
+export const encodeCursor = ({ createdAt, appId }: AppCursor) =>
+  Buffer.from(JSON.stringify([createdAt.getTime(), appId])).toString('base64url');
+
+/** A cursor `encodeCursor` made, or null for anything else. */
+export function decodeCursor(cursor: string): AppCursor | null {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [time, appId] = Array.isArray(decoded) && decoded.length === 2 ? decoded : [];
+    return Number.isSafeInteger(time) && typeof appId === 'string'
+      ? { createdAt: new Date(time), appId }
+      : null;
+  } catch {
+    return null;
+  }
+}

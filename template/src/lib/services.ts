@@ -1,0 +1,19 @@
+import type { AppsRepository } from '../db/apps-repository';
+import type { GrantsRepository } from '../db/grants-repository';
+import type { RunsRepository } from '../db/runs-repository';
+import type { AnyRunner } from '../engine';
+import type { RunBus } from '../runs/run-bus';
+
+/** What handlers use, built once by createApp and read with `c.var.services`. */
+export interface Services {
+  apps: AppsRepository;
+  grants: GrantsRepository;
+  runs: RunsRepository;
+  bus: RunBus;
+  /** The runner of every mounted graph, by graph name (src/graphs.ts). */
+  runners: ReadonlyMap<string, AnyRunner>;
+  /** Wakes the local worker so a queued run starts without waiting for its poll. */
+  runQueued: () => void;
+  /** How often a follower of a run looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */
+  followPollMs: number;
+}
