@@ -21,6 +21,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...notRunHere.map(([file]) => file)],
     // Suites start real servers and databases; forks keep native modules (better-sqlite3) isolated.
     pool: 'forks',
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -24,6 +24,8 @@ export function isCopied(relativePath) {
   const parts = relativePath.split(sep);
   if (parts.includes('node_modules')) return false;
   if (skippedAtTop.has(parts[0])) return false;
+  // The pages' bundled scripts: built by the project itself before it serves (npm run build:assets).
+  if (parts[0] === 'public' && parts[1] === 'assets') return false;
   // .env.local and friends hold secrets too; .env.example is the one to copy.
   if (/^\.env\./.test(parts[0]) && parts[0] !== '.env.example') return false;
   return !parts.some((part) => part === '.DS_Store' || part.endsWith('.log'));

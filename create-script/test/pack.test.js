@@ -29,6 +29,7 @@ beforeAll(() => {
     '.env': 'JWT_SECRET=the-developers-own',
     '.env.local': 'X=1',
     'dist/index.js': '',
+    'public/assets/chat.js': '',
     'coverage/index.html': '',
     'test-results/report.json': '{}',
     'server.log': '',
@@ -70,7 +71,7 @@ it('packs the CLI, the template and the docker files', () => {
 
 it('packs none of the template local state, nor the tests of the CLI', () => {
   const leaked = packed.filter((file) =>
-    /(^|\/)node_modules\/|^template\/(data|dist|coverage|test-results)\/|^template\/\.env(\.local)?$|\.log$|^test\/|^scripts\//.test(
+    /(^|\/)node_modules\/|^template\/(data|dist|coverage|test-results|public\/assets)\/|^template\/\.env(\.local)?$|\.log$|^test\/|^scripts\//.test(
       file,
     ),
   );

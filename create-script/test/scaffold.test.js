@@ -69,7 +69,7 @@ describe('a project with the defaults', () => {
     ]) {
       expect(read(project, file)).toBe(read(repoRoot, 'template', file));
     }
-    for (const junk of ['node_modules', 'data', 'dist', 'coverage', 'test-results']) {
+    for (const junk of ['node_modules', 'data', 'dist', 'coverage', 'test-results', 'public/assets']) {
       expect(existsSync(join(project, junk)), junk).toBe(false);
     }
   });

@@ -33,6 +33,7 @@ import type { Services } from './lib/services';
 import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { RunWorker } from './runs/worker';
+import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps) {
 
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
+  app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(c, error.problem, error.headers);

@@ -1,19 +1,26 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { Hono } from 'hono';
+
+/** Where scripts/build-assets.mjs writes the pages' scripts (src/ and dist/ are both one level down). */
+const ASSETS = new URL('../../public/assets/', import.meta.url);
 
 /**
- * Bundles the chat page's script (and the typed client it imports) once per process, so the
- * template needs no front-end build step.
+ * GET /assets/{name}.js: a page's script, as scripts/build-assets.mjs bundled it before the server
+ * started (npm run dev, start and test do). Read once, then served from memory.
  */
-export async function bundleChatScript(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./browser/chat.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
+export function assetRoutes() {
+  const scripts = new Map<string, Promise<string>>();
+  return new Hono().get('/assets/:name{[a-z-]+\\.js}', async (c) => {
+    const name = c.req.param('name');
+    if (!scripts.has(name)) scripts.set(name, readFile(new URL(name, ASSETS), 'utf8'));
+    const script = await (scripts.get(name) as Promise<string>).catch(() => {
+      scripts.delete(name);
+      return null;
+    });
+    if (script === null) return c.notFound();
+    return c.body(script, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
   });
-  return result.outputFiles[0]?.text ?? '';
 }

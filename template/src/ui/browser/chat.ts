@@ -1,4 +1,4 @@
-// The chat page's script, bundled for the browser by src/ui/assets.ts. It talks to the API only
+// The chat page's script, bundled for the browser by scripts/build-assets.mjs. It talks to the API only
 // through the project's typed client and its SSE reader, like any other client would.
 import { ApiError, createClient } from '../../client';
 
