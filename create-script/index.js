@@ -94,11 +94,15 @@ function checkTarget(projectDir, dir, force) {
   }
 }
 
-/** Copies the template (and docker files), names the package and writes .env. */
+/** Copies the template (the guides into docs/, and the docker files), names the package and writes .env. */
 async function writeProject(projectDir, { name, db, docker }) {
-  // Both sources are found before anything is written, so a broken install writes nothing.
-  const sources = [sourceDir('template'), ...(docker ? [sourceDir('docker')] : [])];
-  for (const source of sources) copyProjectFiles(source, projectDir);
+  // Every source is found before anything is written, so a broken install writes nothing.
+  const sources = [
+    [sourceDir('template'), projectDir],
+    [sourceDir('docs'), join(projectDir, 'docs')],
+    ...(docker ? [[sourceDir('docker'), projectDir]] : []),
+  ];
+  for (const [source, target] of sources) copyProjectFiles(source, target);
   renameGitignore(projectDir);
   setPackageName(projectDir, name);
   // The project's own script writes .env, so `npm start` and the scaffolder agree on its contents.

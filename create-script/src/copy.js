@@ -1,4 +1,4 @@
-// Finding the template and docker folders, and copying them into the new project.
+// Finding the template, docs and docker folders, and copying them into the new project.
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The folder `name` (template or docker) this CLI copies: the published package carries its own
+ * The folder `name` (template, docs or docker) this CLI copies: the published package carries its own
  * copy beside index.js (made by `npm pack`); a checkout of the repository has it one level up.
  */
 export function sourceDir(name) {
+  const markers = { template: 'package.json', docker: 'Dockerfile', docs: 'getting-started.md' };
   for (const candidate of [join(packageRoot, name), join(packageRoot, '..', name)]) {
-    if (existsSync(join(candidate, name === 'template' ? 'package.json' : 'Dockerfile'))) return candidate;
+    if (existsSync(join(candidate, markers[name] ?? 'package.json'))) return candidate;
   }
   throw new Error(`cannot find the ${name}/ folder next to create-switchyard (looked in ${packageRoot})`);
 }

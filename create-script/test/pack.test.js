@@ -18,6 +18,7 @@ beforeAll(() => {
     cpSync(join(repoRoot, 'create-script', part), join(checkout, 'create-script', part), { recursive: true });
   }
   cpSync(join(repoRoot, 'docker'), join(checkout, 'docker'), { recursive: true });
+  cpSync(join(repoRoot, 'docs'), join(checkout, 'docs'), { recursive: true });
   cpSync(join(repoRoot, 'template'), join(checkout, 'template'), {
     recursive: true,
     filter: (source) => !/node_modules|test-results/.test(source),
@@ -64,6 +65,7 @@ it('packs the CLI, the template and the docker files', () => {
     'docker/.dockerignore',
     'docker/compose.yaml',
     'docker/Caddyfile',
+    'docs/getting-started.md',
   ]) {
     expect(packed).toContain(file);
   }

@@ -74,6 +74,12 @@ describe('a project with the defaults', () => {
     }
   });
 
+  it('copies the guides into docs/, where the README and comments point', () => {
+    for (const guide of readdirSync(join(repoRoot, 'docs')).filter((file) => file.endsWith('.md'))) {
+      expect(read(project, 'docs', guide)).toBe(read(repoRoot, 'docs', guide));
+    }
+  });
+
   it('adds the Docker files by default', () => {
     for (const file of ['Dockerfile', '.dockerignore', 'compose.yaml', 'Caddyfile']) {
       expect(read(project, file)).toBe(read(repoRoot, 'docker', file));

@@ -22,7 +22,7 @@ import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
-import { type AnyRunner, GraphRunner } from './engine';
+import { type AnyGraph, type AnyRunner, GraphRunner } from './engine';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
 import type { AppEnv } from './lib/env';
@@ -149,7 +149,8 @@ function mountedRunners(deps: AppDeps): ReadonlyMap<string, AnyRunner> {
   const persister = new DrizzlePersister(deps.database);
   const tracker = new LogTracker(deps.logger);
   const runners = new Map<string, AnyRunner>();
-  for (const graph of graphs({ llm: deps.llm })) {
+  const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
+  for (const graph of listed) {
     const name: string = graph.name;
     if (runners.has(name) || name === 'runs')
       throw new Error(`src/graphs.ts: the graph name "${name}" is taken; rename the graph`);

@@ -189,3 +189,6 @@ export type ActionInput<G, N extends string> =
 
 /** The state type of a graph. */
 export type StateOf<G> = G extends Graph<infer Schema> ? z.infer<Schema> : never;
+
+// biome-ignore lint/suspicious/noExplicitAny: graphs of different states live in one list.
+export type AnyGraph = Graph<any, unknown, string>;
