@@ -15,16 +15,7 @@ import { applyWrites } from '../engine/writes';
 import type { Database } from './client';
 import { LatestStates } from './latest-states';
 import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';
-
-/**
- * How often a step stores the full state. A snapshot is taken once at least SNAPSHOT_MIN_STEPS steps
- * and as many bytes of writes as the last snapshot held have gone by, or after SNAPSHOT_MAX_STEPS
- * steps whatever the bytes. So snapshots cost at most about as much as the writes themselves (a long
- * chat does not pay for its whole history every few steps), and rebuilding any state reads one
- * snapshot plus writes of about its size, in a bounded number of rows.
- */
-export const SNAPSHOT_MIN_STEPS = 32;
-export const SNAPSHOT_MAX_STEPS = 1024;
+import { sizeOf, snapshotCounters, snapshotDue } from './snapshot-policy';
 
 type AppRow = typeof import('./schema.pg').apps.$inferSelect;
 /** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
@@ -79,9 +70,7 @@ export class DrizzlePersister implements Persister {
         position: app.position,
         originState: app.state,
         originPosition: app.position,
-        snapshotSequenceId: 0,
-        snapshotBytes: sizeOf(app.state),
-        replayBytes: 0,
+        ...snapshotCounters(0, app.state),
         parentAppId: app.parent?.appId ?? null,
         parentSequenceId: app.parent?.sequenceId ?? null,
         createdAt: now,
@@ -145,7 +134,7 @@ export class DrizzlePersister implements Persister {
         durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
       });
       if (!snapshot) return row;
-      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
+      const reset = snapshotCounters(sequenceId, snapshot);
       writes.resetSnapshot.run({ ...app, ...reset });
       return { ...row, ...reset };
     });
@@ -170,7 +159,7 @@ export class DrizzlePersister implements Persister {
       const snapshot = snapshotDue(row, sequenceId) ? next.state : null;
       await tx.insert(steps).values(committedRow(key, sequenceId, step, snapshot));
       if (!snapshot) return row;
-      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
+      const reset = snapshotCounters(sequenceId, snapshot);
       await tx.update(apps).set(reset).where(appIs(apps, key));
       return { ...row, ...reset };
     });
@@ -276,14 +265,6 @@ export class DrizzlePersister implements Persister {
   }
 }
 
-function snapshotDue(
-  app: Pick<AppRow, 'snapshotSequenceId' | 'snapshotBytes' | 'replayBytes'>,
-  sequenceId: number,
-): boolean {
-  const since = sequenceId - app.snapshotSequenceId;
-  return since >= SNAPSHOT_MAX_STEPS || (since >= SNAPSHOT_MIN_STEPS && app.replayBytes >= app.snapshotBytes);
-}
-
 function committedRow(key: AppKey, sequenceId: number, step: CommittedStep, snapshot: StateValues | null) {
   return {
     ...key,
@@ -312,8 +293,6 @@ function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void 
     else for (const item of write.items) list.push(item);
   }
 }
-
-const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
 
 function movedColumns(apps: Database['tables']['apps']) {
   const { originState: _state, originPosition: _position, ...columns } = getTableColumns(apps);
