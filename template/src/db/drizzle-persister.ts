@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import {
   type AppKey,
   type CommittedStep,
@@ -6,21 +6,22 @@ import {
   type NewApp,
   type Persister,
   SequenceConflictError,
-  type StateWrite,
-  type StepRecord,
   type StoredApp,
 } from '../engine/persister';
 import type { StateValues } from '../engine/state';
-import { applyWrites } from '../engine/writes';
 import type { Database } from './client';
 import { LatestStates } from './latest-states';
-import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';
+import {
+  type AppRow,
+  jsonOrNull,
+  type MovedApp,
+  type PreparedReads,
+  prepareReads,
+  prepareSqliteStepWrites,
+} from './prepared-queries';
 import { sizeOf, snapshotCounters, snapshotDue } from './snapshot-policy';
+import { type RebuiltState, StateReplay } from './state-replay';
 
-type AppRow = typeof import('./schema.pg').apps.$inferSelect;
-/** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
-type MovedApp = Omit<AppRow, 'originState' | 'originPosition'>;
-type Rebuilt = { state: StateValues; position: string | null };
 type SqliteStepWrites = ReturnType<typeof prepareSqliteStepWrites>;
 
 interface Commit {
@@ -37,7 +38,8 @@ interface Commit {
  * optimistic on apps.sequence_id, and costs what it wrote, not the size of the state.
  */
 export class DrizzlePersister implements Persister {
-  readonly #reads: ReturnType<typeof prepareReads>;
+  readonly #reads: PreparedReads;
+  readonly #replay: StateReplay;
   readonly #sqliteWrites: SqliteStepWrites | null = null;
   readonly #immediate: <T>(work: () => T) => T = (work) => work();
 
@@ -50,6 +52,7 @@ export class DrizzlePersister implements Persister {
   ) {
     this.#latest = new LatestStates(options.latestStateBytes ?? 32 * 1024 * 1024);
     this.#reads = prepareReads(database);
+    this.#replay = new StateReplay(database, this.#reads);
     if (database.sqlite) {
       this.#sqliteWrites = prepareSqliteStepWrites(database.sqlite, database.tables);
       const transaction = database.sqlite.$client.transaction((work: () => unknown) => work());
@@ -186,82 +189,25 @@ export class DrizzlePersister implements Persister {
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
     if (!app || !Number.isInteger(sequenceId) || sequenceId < 0 || sequenceId > app.sequenceId) return null;
-    return sequenceId === app.sequenceId ? this.#current(app) : this.#rebuild(app, sequenceId);
+    return sequenceId === app.sequenceId ? this.#current(app) : this.#replay.stateAfter(app, sequenceId);
   }
 
   async listSteps(key: AppKey, page: { after: number; limit: number }) {
-    const { db, tables } = this.database;
     const app = await this.#appRow(key);
-    if (!app) return [];
-    const after = Math.max(0, page.after);
-    const rows = await db
-      .select()
-      .from(tables.steps)
-      .where(and(stepsOf(tables.steps, key), gt(tables.steps.sequenceId, after)))
-      .orderBy(asc(tables.steps.sequenceId), asc(tables.steps.id))
-      .limit(page.limit);
-    if (rows.length === 0) return [];
-    // Rebuild once up to the page's start, then apply each row's writes as the page goes: every row
-    // returns its own state, so these copies are needed anyway.
-    let state = (await this.#rebuild(app, Math.min(after, app.sequenceId))).state;
-    return rows.map((row): StepRecord => {
-      if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
-      return {
-        sequenceId: row.sequenceId,
-        action: row.action,
-        inputs: row.inputs,
-        result: row.result,
-        state: row.status === 'committed' ? state : null,
-        status: row.status,
-        error: row.error,
-        startedAt: row.startedAt,
-        endedAt: row.endedAt,
-        durationMs: row.durationMs,
-      };
-    });
+    return app ? this.#replay.stepsAfter(app, page) : [];
   }
 
   /** The app's latest state: remembered from this process's last commit or load, else rebuilt. */
-  async #current(app: AppRow): Promise<Rebuilt> {
+  async #current(app: AppRow): Promise<RebuiltState> {
     const remembered = this.#latest.recall(app);
     if (remembered) return remembered;
-    const rebuilt = await this.#rebuild(app, app.sequenceId);
+    const rebuilt = await this.#replay.stateAfter(app, app.sequenceId);
     this.#latest.remember(app, rebuilt);
     return rebuilt;
   }
 
   async #appRow(key: AppKey): Promise<AppRow | undefined> {
     return (await this.#reads.app.execute({ graph: key.graph, appId: key.appId }))[0];
-  }
-
-  /** The state after step `sequenceId`: the nearest snapshot at or before it, plus the writes since. */
-  async #rebuild(app: AppRow, sequenceId: number): Promise<Rebuilt> {
-    const { db, tables } = this.database;
-    const { steps } = tables;
-    const key = { graph: app.graph, appId: app.appId };
-    const committed = and(stepsOf(steps, key), eq(steps.status, 'committed'));
-    // The apps row knows the latest snapshot; an older sequence looks its snapshot up (an index hit).
-    let from = app.snapshotSequenceId;
-    if (sequenceId < from) {
-      const [nearest] = await db
-        .select({ sequenceId: steps.sequenceId })
-        .from(steps)
-        .where(and(committed, isNotNull(steps.snapshot), lte(steps.sequenceId, sequenceId)))
-        .orderBy(desc(steps.sequenceId))
-        .limit(1);
-      from = nearest?.sequenceId ?? 0;
-    }
-    if (from === sequenceId && from === 0) return { state: app.originState, position: app.originPosition };
-    const rows = await this.#reads.stepsBetween.execute({ ...key, from, to: sequenceId });
-    // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
-    // long replay linear in the bytes read.
-    const rebuilt: Rebuilt = { state: app.originState, position: app.originPosition };
-    for (const row of rows) {
-      if (row.sequenceId === from && row.snapshot) rebuilt.state = row.snapshot;
-      else replayInPlace(rebuilt.state, row.writes);
-      rebuilt.position = row.action;
-    }
-    return rebuilt;
   }
 }
 
@@ -282,18 +228,6 @@ function committedRow(key: AppKey, sequenceId: number, step: CommittedStep, snap
   };
 }
 
-function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void {
-  for (const write of writes) {
-    if (write.op === 'set') {
-      state[write.key] = write.value;
-      continue;
-    }
-    const list = state[write.key];
-    if (!Array.isArray(list)) state[write.key] = [...write.items];
-    else for (const item of write.items) list.push(item);
-  }
-}
-
 function movedColumns(apps: Database['tables']['apps']) {
   const { originState: _state, originPosition: _position, ...columns } = getTableColumns(apps);
   return columns;
@@ -301,10 +235,6 @@ function movedColumns(apps: Database['tables']['apps']) {
 
 function appIs(apps: Database['tables']['apps'], key: AppKey) {
   return and(eq(apps.graph, key.graph), eq(apps.appId, key.appId));
-}
-
-function stepsOf(steps: Database['tables']['steps'], key: AppKey) {
-  return and(eq(steps.graph, key.graph), eq(steps.appId, key.appId));
 }
 
 function toStoredApp(row: MovedApp, state: StateValues): StoredApp {
