@@ -1,10 +1,5 @@
 import { z } from 'zod';
 
-/** Parses "true"/"false"/"1"/"0" the way people write them in .env files. */
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
 const byteSize = z
   .string()
   .regex(/^\d+(b|kb|mb)?$/i, 'a size such as 1mb, 512kb or 1048576')
@@ -42,7 +37,9 @@ export const configSchema = z
     JWT_JWKS_URL: z.url({ error: 'must be an http(s) URL of a JSON Web Key Set' }).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
-    AUTH_DEV_LOGIN: booleanFlag.default(false),
+    // A flag as people write it in .env: true/false, 1/0, yes/no, on/off, y/n, enabled/disabled, in
+    // any case (zod's defaults); anything else is refused, with the accepted values named.
+    AUTH_DEV_LOGIN: z.stringbool().default(false),
     LLM_PROVIDER: z.enum(['scripted', 'openai']).default('scripted'),
     SCRIPTED_DELAY_MS: z.coerce.number().int().min(0).default(30),
     OPENAI_BASE_URL: z.url().optional(),

@@ -1,55 +1,26 @@
-import { and, asc, desc, eq, getTableColumns, gt, isNotNull, lte, sql } from 'drizzle-orm';
-import {
-  type AppKey,
-  type CommittedStep,
-  type FailedStep,
-  type NewApp,
-  type Persister,
-  SequenceConflictError,
-  type StateWrite,
-  type StepRecord,
-  type StoredApp,
-} from '../engine/persister';
+import type { AppKey, CommittedStep, FailedStep, NewApp, Persister, StoredApp } from '../engine/persister';
 import type { StateValues } from '../engine/state';
-import { applyWrites } from '../engine/writes';
 import type { Database } from './client';
 import { LatestStates } from './latest-states';
-import { jsonOrNull, prepareReads, prepareSqliteStepWrites } from './prepared-queries';
-
-/**
- * How often a step stores the full state. A snapshot is taken once at least SNAPSHOT_MIN_STEPS steps
- * and as many bytes of writes as the last snapshot held have gone by, or after SNAPSHOT_MAX_STEPS
- * steps whatever the bytes. So snapshots cost at most about as much as the writes themselves (a long
- * chat does not pay for its whole history every few steps), and rebuilding any state reads one
- * snapshot plus writes of about its size, in a bounded number of rows.
- */
-export const SNAPSHOT_MIN_STEPS = 32;
-export const SNAPSHOT_MAX_STEPS = 1024;
-
-type AppRow = typeof import('./schema.pg').apps.$inferSelect;
-/** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
-type MovedApp = Omit<AppRow, 'originState' | 'originPosition'>;
-type Rebuilt = { state: StateValues; position: string | null };
-type SqliteStepWrites = ReturnType<typeof prepareSqliteStepWrites>;
-
-interface Commit {
-  key: AppKey;
-  expectedSequenceId: number;
-  sequenceId: number;
-  step: CommittedStep;
-  next: { state: Record<string, unknown>; position: string };
-}
+import { type AppRow, type MovedApp, type PreparedReads, prepareReads } from './prepared-queries';
+import { snapshotCounters } from './snapshot-policy';
+import { type RebuiltState, StateReplay } from './state-replay';
+import { type CommitStep, stepCommitter } from './step-commit';
 
 /**
  * The engine's Persister on SQLite or Postgres. The apps row says where an app stands; the steps rows
  * are its log (what each step wrote, and now and then a full snapshot). A step is one transaction,
  * optimistic on apps.sequence_id, and costs what it wrote, not the size of the state.
+ *
+ * This file is the main path; what makes it fast sits behind it: step-commit.ts (the commit of each
+ * dialect), snapshot-policy.ts (when a step stores the full state), state-replay.ts (a state rebuilt
+ * from the log), prepared-queries.ts (the hot queries, prepared once) and latest-states.ts (latest
+ * states kept in memory, checked against the apps row).
  */
 export class DrizzlePersister implements Persister {
-  readonly #reads: ReturnType<typeof prepareReads>;
-  readonly #sqliteWrites: SqliteStepWrites | null = null;
-  readonly #immediate: <T>(work: () => T) => T = (work) => work();
-
+  readonly #reads: PreparedReads;
+  readonly #replay: StateReplay;
+  readonly #commit: CommitStep;
   readonly #latest: LatestStates;
 
   /** `latestStateBytes`: how much JSON of latest states to keep in memory (0 turns that off). */
@@ -57,15 +28,13 @@ export class DrizzlePersister implements Persister {
     private readonly database: Database,
     options: { latestStateBytes?: number } = {},
   ) {
-    this.#latest = new LatestStates(options.latestStateBytes ?? 32 * 1024 * 1024);
     this.#reads = prepareReads(database);
-    if (database.sqlite) {
-      this.#sqliteWrites = prepareSqliteStepWrites(database.sqlite, database.tables);
-      const transaction = database.sqlite.$client.transaction((work: () => unknown) => work());
-      this.#immediate = (work) => transaction.immediate(work) as ReturnType<typeof work>;
-    }
+    this.#replay = new StateReplay(database, this.#reads);
+    this.#commit = stepCommitter(database);
+    this.#latest = new LatestStates(options.latestStateBytes ?? 32 * 1024 * 1024);
   }
 
+  /** Creates an app, or a fork (its parent set, its state copied); an existing one is returned as it is. */
   async createApp(app: NewApp) {
     const { db, tables } = this.database;
     const now = new Date();
@@ -79,9 +48,7 @@ export class DrizzlePersister implements Persister {
         position: app.position,
         originState: app.state,
         originPosition: app.position,
-        snapshotSequenceId: 0,
-        snapshotBytes: sizeOf(app.state),
-        replayBytes: 0,
+        ...snapshotCounters(0, app.state),
         parentAppId: app.parent?.appId ?? null,
         parentSequenceId: app.parent?.sequenceId ?? null,
         createdAt: now,
@@ -95,85 +62,24 @@ export class DrizzlePersister implements Persister {
     return { app: existing, created: false };
   }
 
+  /** One row read when this process remembers the app's latest state, else a replay from its snapshot. */
   async loadApp(key: AppKey) {
     const row = await this.#appRow(key);
     if (!row) return null;
     return toStoredApp(row, (await this.#current(row)).state);
   }
 
+  /** One transaction (step-commit.ts); throws SequenceConflictError when another step committed first. */
   async commitStep(
     key: AppKey,
     expectedSequenceId: number,
     step: CommittedStep,
-    next: { state: Record<string, unknown>; position: string },
+    next: { state: StateValues; position: string },
   ) {
-    const commit = { key, expectedSequenceId, sequenceId: expectedSequenceId + 1, step, next };
-    const moved = this.#sqliteWrites ? this.#commitOnSqlite(commit) : await this.#commitOnPostgres(commit);
+    const sequenceId = expectedSequenceId + 1;
+    const moved = await this.#commit({ key, expectedSequenceId, sequenceId, step, next });
     this.#latest.remember(moved, next);
     return toStoredApp(moved, next.state);
-  }
-
-  /**
-   * better-sqlite3 runs a transaction synchronously: nothing in this process interleaves, and
-   * IMMEDIATE takes the write lock up front, so another connection waits (busy_timeout) instead of
-   * failing halfway. The statements are prepared once (prepared-queries.ts).
-   */
-  #commitOnSqlite({ key, expectedSequenceId, sequenceId, step, next }: Commit): MovedApp {
-    const writes = this.#sqliteWrites as SqliteStepWrites;
-    const app = { graph: key.graph, appId: key.appId };
-    return this.#immediate(() => {
-      const [row] = writes.move.all({
-        ...app,
-        expected: expectedSequenceId,
-        sequenceId,
-        position: next.position,
-        updatedAt: step.endedAt.getTime(),
-        writeBytes: sizeOf(step.writes),
-      });
-      if (!row) throw new SequenceConflictError(key, expectedSequenceId);
-      const snapshot = snapshotDue(row, sequenceId) ? next.state : null;
-      writes.insertStep.run({
-        ...app,
-        sequenceId,
-        action: step.action,
-        inputs: jsonOrNull(step.inputs),
-        result: jsonOrNull(step.result),
-        writes: step.writes,
-        snapshot: jsonOrNull(snapshot),
-        startedAt: step.startedAt,
-        endedAt: step.endedAt,
-        durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
-      });
-      if (!snapshot) return row;
-      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
-      writes.resetSnapshot.run({ ...app, ...reset });
-      return { ...row, ...reset };
-    });
-  }
-
-  async #commitOnPostgres({ key, expectedSequenceId, sequenceId, step, next }: Commit): Promise<MovedApp> {
-    const { db, tables } = this.database;
-    const { apps, steps } = tables;
-    return db.transaction(async (tx) => {
-      // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.
-      const [row] = await tx
-        .update(apps)
-        .set({
-          sequenceId,
-          position: next.position,
-          updatedAt: step.endedAt,
-          replayBytes: sql`${apps.replayBytes} + ${sizeOf(step.writes)}`,
-        })
-        .where(and(appIs(apps, key), eq(apps.sequenceId, expectedSequenceId)))
-        .returning(movedColumns(apps));
-      if (!row) throw new SequenceConflictError(key, expectedSequenceId);
-      const snapshot = snapshotDue(row, sequenceId) ? next.state : null;
-      await tx.insert(steps).values(committedRow(key, sequenceId, step, snapshot));
-      if (!snapshot) return row;
-      const reset = { snapshotSequenceId: sequenceId, snapshotBytes: sizeOf(snapshot), replayBytes: 0 };
-      await tx.update(apps).set(reset).where(appIs(apps, key));
-      return { ...row, ...reset };
-    });
   }
 
   async recordFailedStep(key: AppKey, step: FailedStep) {
@@ -197,46 +103,19 @@ export class DrizzlePersister implements Persister {
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
     if (!app || !Number.isInteger(sequenceId) || sequenceId < 0 || sequenceId > app.sequenceId) return null;
-    return sequenceId === app.sequenceId ? this.#current(app) : this.#rebuild(app, sequenceId);
+    return sequenceId === app.sequenceId ? this.#current(app) : this.#replay.stateAfter(app, sequenceId);
   }
 
   async listSteps(key: AppKey, page: { after: number; limit: number }) {
-    const { db, tables } = this.database;
     const app = await this.#appRow(key);
-    if (!app) return [];
-    const after = Math.max(0, page.after);
-    const rows = await db
-      .select()
-      .from(tables.steps)
-      .where(and(stepsOf(tables.steps, key), gt(tables.steps.sequenceId, after)))
-      .orderBy(asc(tables.steps.sequenceId), asc(tables.steps.id))
-      .limit(page.limit);
-    if (rows.length === 0) return [];
-    // Rebuild once up to the page's start, then apply each row's writes as the page goes: every row
-    // returns its own state, so these copies are needed anyway.
-    let state = (await this.#rebuild(app, Math.min(after, app.sequenceId))).state;
-    return rows.map((row): StepRecord => {
-      if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
-      return {
-        sequenceId: row.sequenceId,
-        action: row.action,
-        inputs: row.inputs,
-        result: row.result,
-        state: row.status === 'committed' ? state : null,
-        status: row.status,
-        error: row.error,
-        startedAt: row.startedAt,
-        endedAt: row.endedAt,
-        durationMs: row.durationMs,
-      };
-    });
+    return app ? this.#replay.stepsAfter(app, page) : [];
   }
 
   /** The app's latest state: remembered from this process's last commit or load, else rebuilt. */
-  async #current(app: AppRow): Promise<Rebuilt> {
+  async #current(app: AppRow): Promise<RebuiltState> {
     const remembered = this.#latest.recall(app);
     if (remembered) return remembered;
-    const rebuilt = await this.#rebuild(app, app.sequenceId);
+    const rebuilt = await this.#replay.stateAfter(app, app.sequenceId);
     this.#latest.remember(app, rebuilt);
     return rebuilt;
   }
@@ -244,88 +123,6 @@ export class DrizzlePersister implements Persister {
   async #appRow(key: AppKey): Promise<AppRow | undefined> {
     return (await this.#reads.app.execute({ graph: key.graph, appId: key.appId }))[0];
   }
-
-  /** The state after step `sequenceId`: the nearest snapshot at or before it, plus the writes since. */
-  async #rebuild(app: AppRow, sequenceId: number): Promise<Rebuilt> {
-    const { db, tables } = this.database;
-    const { steps } = tables;
-    const key = { graph: app.graph, appId: app.appId };
-    const committed = and(stepsOf(steps, key), eq(steps.status, 'committed'));
-    // The apps row knows the latest snapshot; an older sequence looks its snapshot up (an index hit).
-    let from = app.snapshotSequenceId;
-    if (sequenceId < from) {
-      const [nearest] = await db
-        .select({ sequenceId: steps.sequenceId })
-        .from(steps)
-        .where(and(committed, isNotNull(steps.snapshot), lte(steps.sequenceId, sequenceId)))
-        .orderBy(desc(steps.sequenceId))
-        .limit(1);
-      from = nearest?.sequenceId ?? 0;
-    }
-    if (from === sequenceId && from === 0) return { state: app.originState, position: app.originPosition };
-    const rows = await this.#reads.stepsBetween.execute({ ...key, from, to: sequenceId });
-    // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
-    // long replay linear in the bytes read.
-    const rebuilt: Rebuilt = { state: app.originState, position: app.originPosition };
-    for (const row of rows) {
-      if (row.sequenceId === from && row.snapshot) rebuilt.state = row.snapshot;
-      else replayInPlace(rebuilt.state, row.writes);
-      rebuilt.position = row.action;
-    }
-    return rebuilt;
-  }
-}
-
-function snapshotDue(
-  app: Pick<AppRow, 'snapshotSequenceId' | 'snapshotBytes' | 'replayBytes'>,
-  sequenceId: number,
-): boolean {
-  const since = sequenceId - app.snapshotSequenceId;
-  return since >= SNAPSHOT_MAX_STEPS || (since >= SNAPSHOT_MIN_STEPS && app.replayBytes >= app.snapshotBytes);
-}
-
-function committedRow(key: AppKey, sequenceId: number, step: CommittedStep, snapshot: StateValues | null) {
-  return {
-    ...key,
-    sequenceId,
-    action: step.action,
-    inputs: step.inputs,
-    result: step.result,
-    writes: step.writes,
-    snapshot,
-    status: 'committed' as const,
-    error: null,
-    startedAt: step.startedAt,
-    endedAt: step.endedAt,
-    durationMs: step.endedAt.getTime() - step.startedAt.getTime(),
-  };
-}
-
-function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void {
-  for (const write of writes) {
-    if (write.op === 'set') {
-      state[write.key] = write.value;
-      continue;
-    }
-    const list = state[write.key];
-    if (!Array.isArray(list)) state[write.key] = [...write.items];
-    else for (const item of write.items) list.push(item);
-  }
-}
-
-const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
-
-function movedColumns(apps: Database['tables']['apps']) {
-  const { originState: _state, originPosition: _position, ...columns } = getTableColumns(apps);
-  return columns;
-}
-
-function appIs(apps: Database['tables']['apps'], key: AppKey) {
-  return and(eq(apps.graph, key.graph), eq(apps.appId, key.appId));
-}
-
-function stepsOf(steps: Database['tables']['steps'], key: AppKey) {
-  return and(eq(steps.graph, key.graph), eq(steps.appId, key.appId));
 }
 
 function toStoredApp(row: MovedApp, state: StateValues): StoredApp {

@@ -6,6 +6,12 @@ import type * as sqliteTables from './schema.sqlite';
 // each call, and building it cost more than running it on SQLite (profiled: about three quarters of
 // GET /apps/{id}). Values are bound through placeholders, so one statement serves every app.
 
+/** An apps row as `prepareReads().app` loads it. */
+export type AppRow = typeof import('./schema.pg').apps.$inferSelect;
+/** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
+export type MovedApp = Omit<AppRow, 'originState' | 'originPosition'>;
+export type PreparedReads = ReturnType<typeof prepareReads>;
+
 const graph = sql.placeholder('graph');
 const appId = sql.placeholder('appId');
 
@@ -54,7 +60,7 @@ export const jsonOrNull = (value: unknown) =>
 /**
  * The writes of a committed step on SQLite, run synchronously inside one better-sqlite3 transaction.
  * (On Postgres a step's transaction holds a pool client of its own, which prepared queries of the
- * pool cannot join, so drizzle-persister.ts builds those queries in the transaction.)
+ * pool cannot join, so step-commit.ts builds those queries in the transaction.)
  */
 export function prepareSqliteStepWrites(sqlite: NonNullable<Database['sqlite']>, tables: Database['tables']) {
   const { apps, steps } = tables as unknown as typeof sqliteTables;

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
+import { type AppendedEvent, appendRunEvent, listRunEvents, type RunEvent } from './run-events';
+
+export type { AppendedEvent, RunEvent } from './run-events';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -25,20 +28,6 @@ export interface Run {
   cancelRequestedAt: Date | null;
 }
 
-export interface RunEvent {
-  runId: string;
-  /** Increases by one per event of the run, from 1: what SSE sends as `id:` and `Last-Event-ID` names. */
-  id: number;
-  event: string;
-  data: unknown;
-  createdAt: Date;
-}
-
-/** An event just stored, with what the run's row said about cancelling (read in the same statement). */
-export interface AppendedEvent extends RunEvent {
-  cancelRequested: boolean;
-}
-
 export interface NewRun {
   runId?: string;
   graph: string;
@@ -50,7 +39,10 @@ export interface NewRun {
 
 type RunRow = typeof import('./schema.pg').runs.$inferSelect;
 
-/** Background runs and their events: the queue the workers claim from, and the replayable event log. */
+/**
+ * Background runs and their events: the queue the workers claim from, and the replayable event log
+ * (kept in run-events.ts; appendEvent and listEvents hand over to it).
+ */
 export class RunsRepository {
   constructor(private readonly database: Database) {}
 
@@ -185,59 +177,14 @@ export class RunsRepository {
     return failed.map((row) => row.runId);
   }
 
-  /**
-   * Appends an event with the run's next id (1, 2, …), safely when several writers append at once.
-   * The run's row is updated anyway, so it also answers whether a cancel was requested, for free.
-   */
-  async appendEvent(runId: string, event: string, data: unknown): Promise<AppendedEvent> {
-    const { db, tables, sqlite } = this.database;
-    const { runs } = tables;
-    const createdAt = new Date();
-    // The counter on the run row hands out ids: its row lock (Postgres) or the write lock (SQLite)
-    // orders concurrent appends, where max(id) + 1 would give two of them the same id.
-    const bump = { lastEventId: sql`${runs.lastEventId} + 1` };
-    const missing = () => new Error(`Run ${runId} does not exist`);
-    const eventRow = (id: number) => ({ runId, id, event, data: data ?? null, createdAt });
-    const afterBump = { id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt };
-    const appended = (row: { id: number; cancelRequestedAt: Date | null }) => ({
-      ...eventRow(row.id),
-      cancelRequested: row.cancelRequestedAt !== null,
-    });
-    if (sqlite) {
-      const t = tables as unknown as typeof import('./schema.sqlite');
-      return sqlite.transaction(
-        (tx) => {
-          const [row] = tx
-            .update(t.runs)
-            .set(bump)
-            .where(eq(t.runs.runId, runId))
-            .returning({ id: t.runs.lastEventId, cancelRequestedAt: t.runs.cancelRequestedAt })
-            .all();
-          if (!row) throw missing();
-          tx.insert(t.runEvents).values(eventRow(row.id)).run();
-          return appended(row);
-        },
-        { behavior: 'immediate' },
-      );
-    }
-    return db.transaction(async (tx) => {
-      const [row] = await tx.update(runs).set(bump).where(eq(runs.runId, runId)).returning(afterBump);
-      if (!row) throw missing();
-      await tx.insert(tables.runEvents).values(eventRow(row.id));
-      return appended(row);
-    });
+  /** Appends an event with the run's next id (1, 2, …); see run-events.ts. */
+  appendEvent(runId: string, event: string, data: unknown): Promise<AppendedEvent> {
+    return appendRunEvent(this.database, runId, event, data);
   }
 
   /** The run's events with id > after, oldest first (replay from the start with after = 0). */
-  async listEvents(runId: string, page: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
-    const { db, tables } = this.database;
-    const { runEvents } = tables;
-    const query = db
-      .select()
-      .from(runEvents)
-      .where(and(eq(runEvents.runId, runId), gt(runEvents.id, page.after ?? 0)))
-      .orderBy(asc(runEvents.id));
-    return page.limit === undefined ? query : query.limit(page.limit);
+  listEvents(runId: string, page: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
+    return listRunEvents(this.database, runId, page);
   }
 }
 

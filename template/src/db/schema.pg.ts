@@ -1,3 +1,14 @@
+// The Postgres tables: one of a pair with schema.sqlite.ts. Both dialects run the same code (client.ts
+// types every query against these tables), so the two files declare the same tables and column
+// names, nullability, keys and indexes, with the same TypeScript types; only the storage differs
+// (jsonb and timestamptz here, JSON text and epoch milliseconds there). They stay in step thus:
+// - a change is made to both files in the same commit;
+// - test/db/schema-parity.test.ts fails when tables, columns, keys, indexes or row types differ;
+// - `npm run db:generate` writes each dialect's migration (drizzle/pg, drizzle/sqlite) from its own
+//   file; both are committed, and client.ts applies the one of the database it opens.
+// This pair is the one named exception to "no duplicated code": drizzle has no table that serves both
+// dialects, and drizzle-kit generates a dialect's migrations from that dialect's schema.
+
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -11,15 +22,12 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-// The Postgres tables. schema.sqlite.ts mirrors them column for column (test/db/schema-parity.test.ts
-// holds the two in step), so one repository serves both dialects.
-
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
  * One row per app: where it stands (sequence, position), the state it started from, and the snapshot
  * its current state is rebuilt from. The state is not rewritten here on every step, so a step costs
- * what it wrote, not the length of the history (see drizzle-persister.ts).
+ * what it wrote, not the length of the history (see snapshot-policy.ts).
  */
 export const apps = pgTable(
   'apps',

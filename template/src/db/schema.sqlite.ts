@@ -1,8 +1,11 @@
+// The SQLite tables: one of a pair with schema.pg.ts, which holds the rules both follow. In short: the
+// same tables and column names, nullability, keys, indexes and TypeScript types (JSON as text, times
+// as epoch milliseconds); test/db/schema-parity.test.ts fails when the two drift; after a change to
+// both, `npm run db:generate` writes the migrations of both dialects. The one named exception to
+// "no duplicated code".
+
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-
-// The SQLite tables: the same names, columns and TypeScript types as schema.pg.ts (JSON as text,
-// times as epoch milliseconds). test/db/schema-parity.test.ts fails when the two drift.
 
 const time = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const json = <T = unknown>(name: string) => text(name, { mode: 'json' }).$type<T>();

@@ -1,7 +1,8 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
-import { DrizzlePersister, SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/drizzle-persister';
+import { DrizzlePersister } from '../../src/db/drizzle-persister';
+import { SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/snapshot-policy';
 import { actionsFor, GraphRunner, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
 import { CounterState } from '../engine/counter-graph';

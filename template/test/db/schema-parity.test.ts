@@ -1,6 +1,6 @@
 import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteConfig } from 'drizzle-orm/sqlite-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as pgTables from '../../src/db/schema.pg';
 import * as sqliteTables from '../../src/db/schema.sqlite';
 
@@ -27,9 +27,20 @@ const indexes = (list: { config: { name?: string; unique: boolean; columns: unkn
     )
     .sort();
 
+/** Each table's row types, as the queries written against schema.pg.ts see them. */
+type RowTypes<Tables> = {
+  [Name in keyof Tables]: Tables[Name] extends { $inferSelect: infer Row; $inferInsert: infer Insert }
+    ? { select: Row; insert: Insert }
+    : never;
+};
+
 describe('schema.pg.ts and schema.sqlite.ts', () => {
   it('define the same tables', () => {
     expect(Object.keys(sqliteTables).sort()).toEqual(Object.keys(pgTables).sort());
+  });
+
+  it('give every column the same TypeScript type (checked by tsc)', () => {
+    expectTypeOf<RowTypes<typeof sqliteTables>>().toEqualTypeOf<RowTypes<typeof pgTables>>();
   });
 
   for (const name of Object.keys(pgTables) as (keyof typeof pgTables)[]) {

@@ -1,18 +1,21 @@
-import { randomUUID } from 'node:crypto';
+import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
+import type { MiddlewareHandler } from 'hono/types';
 import type { Logger } from '../../lib/logger';
 
-export type RequestLogVariables = { requestId: string; logger: Logger };
+export type RequestLogVariables = RequestIdVariables & { logger: Logger };
 
-/** A request id (the caller's X-Request-Id when it looks sane) and its child logger for handlers. */
-export function requestLog(logger: Logger) {
-  return createMiddleware<{ Variables: RequestLogVariables }>(async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+/**
+ * A request id and its child logger for handlers, and one log line per request. The id is Hono's
+ * requestId(): the caller's X-Request-Id when it looks sane (at most 64 word characters, `-` or `=`),
+ * else a random UUID, set as `c.get('requestId')` and sent back in X-Request-Id.
+ */
+export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: RequestLogVariables }> {
+  const logRequest = createMiddleware<{ Variables: RequestLogVariables }>(async (c, next) => {
+    const requestId = c.get('requestId');
     const started = performance.now();
-    c.set('requestId', requestId);
     c.set('logger', logger.child({ requestId }));
-    c.header('X-Request-Id', requestId);
     await next();
     // One line per request, written when the handler returns (for SSE: when the stream starts).
     logger.info(
@@ -26,4 +29,5 @@ export function requestLog(logger: Logger) {
       'request',
     );
   });
+  return every(requestId({ limitLength: 64 }), logRequest);
 }

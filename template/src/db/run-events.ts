@@ -1,0 +1,84 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Database } from './client';
+import type * as sqliteTables from './schema.sqlite';
+
+// The event log of background runs: what a client replays over SSE or WebSocket, from any event on
+// (Last-Event-ID). Kept apart from the run queue (runs-repository.ts, which exposes these as
+// appendEvent and listEvents) because appending is the one write of a run that several writers make
+// at once, and handing out its ids safely differs by dialect.
+
+export interface RunEvent {
+  runId: string;
+  /** Increases by one per event of the run, from 1: what SSE sends as `id:` and `Last-Event-ID` names. */
+  id: number;
+  event: string;
+  data: unknown;
+  createdAt: Date;
+}
+
+/** An event just stored, with what the run's row said about cancelling (read in the same statement). */
+export interface AppendedEvent extends RunEvent {
+  cancelRequested: boolean;
+}
+
+/**
+ * Appends an event with the run's next id (1, 2, …), safely when several writers append at once.
+ * The run's row is updated anyway, so it also answers whether a cancel was requested, for free.
+ */
+export async function appendRunEvent(
+  { db, tables, sqlite }: Database,
+  runId: string,
+  event: string,
+  data: unknown,
+): Promise<AppendedEvent> {
+  const { runs } = tables;
+  const createdAt = new Date();
+  // The counter on the run row hands out ids: its row lock (Postgres) or the write lock (SQLite)
+  // orders concurrent appends, where max(id) + 1 would give two of them the same id.
+  const bump = { lastEventId: sql`${runs.lastEventId} + 1` };
+  const missing = () => new Error(`Run ${runId} does not exist`);
+  const eventRow = (id: number) => ({ runId, id, event, data: data ?? null, createdAt });
+  const afterBump = { id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt };
+  const appended = (row: { id: number; cancelRequestedAt: Date | null }) => ({
+    ...eventRow(row.id),
+    cancelRequested: row.cancelRequestedAt !== null,
+  });
+  if (sqlite) {
+    const t = tables as unknown as typeof sqliteTables;
+    return sqlite.transaction(
+      (tx) => {
+        const [row] = tx
+          .update(t.runs)
+          .set(bump)
+          .where(eq(t.runs.runId, runId))
+          .returning({ id: t.runs.lastEventId, cancelRequestedAt: t.runs.cancelRequestedAt })
+          .all();
+        if (!row) throw missing();
+        tx.insert(t.runEvents).values(eventRow(row.id)).run();
+        return appended(row);
+      },
+      { behavior: 'immediate' },
+    );
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(runs).set(bump).where(eq(runs.runId, runId)).returning(afterBump);
+    if (!row) throw missing();
+    await tx.insert(tables.runEvents).values(eventRow(row.id));
+    return appended(row);
+  });
+}
+
+/** The run's events with id > after, oldest first (replay from the start with after = 0). */
+export async function listRunEvents(
+  { db, tables }: Database,
+  runId: string,
+  page: { after?: number; limit?: number } = {},
+): Promise<RunEvent[]> {
+  const { runEvents } = tables;
+  const query = db
+    .select()
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), gt(runEvents.id, page.after ?? 0)))
+    .orderBy(asc(runEvents.id));
+  return page.limit === undefined ? query : query.limit(page.limit);
+}
