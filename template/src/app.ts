@@ -46,8 +46,6 @@ export interface AppDeps {
   redis?: Redis;
 }
 
-export type { AppEnv } from './lib/env';
-
 const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 
 /** Streams stay open as long as they need; everything else is bounded by REQUEST_TIMEOUT_MS. */

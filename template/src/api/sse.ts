@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger';
 import { toWireEvent } from '../lib/run-events';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
-export const PING_INTERVAL_MS = 15_000;
+const PING_INTERVAL_MS = 15_000;
 
 /**
  * Frames waiting for the socket are written together once they reach this size; until then `send`

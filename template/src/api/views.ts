@@ -4,7 +4,7 @@ import type { Run } from '../db/runs-repository';
 import type { StepRecord, StoredApp } from '../engine/persister';
 import { toAppView } from '../lib/run-events';
 
-export { type AppView, toAppView } from '../lib/run-events';
+export { toAppView } from '../lib/run-events';
 
 // What the API answers, in its snake_case: each view is a schema (for OpenAPI and the typed client)
 // and the function that builds it from what the engine or a repository returns.

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 
 /** The subprotocol a browser offers before its token: `new WebSocket(url, ['bearer', token])`. */
-export const BEARER_SUBPROTOCOL = 'bearer';
+const BEARER_SUBPROTOCOL = 'bearer';
 
 /**
  * Browsers cannot set headers on a WebSocket, but they can offer subprotocols. On a WebSocket upgrade
