@@ -1,4 +1,4 @@
-import type { Logger } from '../lib/logger';
+import type { Logger } from 'pino';
 import type { StepInfo, StepTiming, Tracker } from './tracker';
 
 export interface StepCounts {
