@@ -8,6 +8,7 @@ import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
 import { healthRoutes } from './api/health';
+import { closeUnreadBody } from './api/middleware/close-unread-body';
 import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
     followPollMs: config.RUN_FOLLOW_POLL_MS,
   };
 
+  app.use(closeUnreadBody());
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
   if (config.CORS_ORIGINS.length > 0) {
