@@ -15,6 +15,7 @@ import { requestLog } from './api/middleware/request-log';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
+import { withFullRefusals } from './api/runs/websocket-refusals';
 import { authenticate } from './auth/authenticate';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
@@ -118,7 +119,7 @@ export function createApp(deps: AppDeps) {
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
   );
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: withFullRefusals(app) });
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
 
