@@ -6,7 +6,14 @@ import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { intro, log, outro } from '@clack/prompts';
-import { copyProjectFiles, isEmptyDir, renameGitignore, setPackageName, sourceDir } from './src/copy.js';
+import {
+  copyProjectFiles,
+  isEmptyDir,
+  renameBiomeConfig,
+  renameGitignore,
+  setPackageName,
+  sourceDir,
+} from './src/copy.js';
 import { initialCommit, reasonToSkipGit } from './src/git.js';
 import { nameProblem } from './src/name.js';
 import { detectPackageManager, display, packageManagers, runArgs } from './src/package-manager.js';
@@ -45,8 +52,9 @@ const options = {
 };
 
 const databaseUrls = {
-  // Matches the postgres service of compose.yaml, published on the host's port 5432.
-  postgres: 'postgres://switchyard:switchyard@localhost:5432/switchyard',
+  // Matches the postgres service of compose.yaml, published on the host's port 55432 (not 5432,
+  // where a Postgres of the developer's own may already listen).
+  postgres: 'postgres://switchyard:switchyard@localhost:55432/switchyard',
 };
 
 /** A problem the user can fix: printed as one line, exit code 1. */
@@ -104,6 +112,7 @@ async function writeProject(projectDir, { name, db, docker }) {
   ];
   for (const [source, target] of sources) copyProjectFiles(source, target);
   renameGitignore(projectDir);
+  renameBiomeConfig(projectDir);
   setPackageName(projectDir, name);
   // The project's own script writes .env, so `npm start` and the scaffolder agree on its contents.
   const { ensureEnv } = await import(pathToFileURL(join(projectDir, 'scripts', 'ensure-env.mjs')).href);

@@ -94,7 +94,13 @@ describe.each(process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'
       run('npm', ['test'], project, { ...env, CI: 'true' });
     });
 
-    it('starts and answers /healthz, /docs and a prompt through the API', async () => {
+    it('lints clean with its own Biome (npm run lint)', () => {
+      run('npm', ['run', 'lint'], project);
+    });
+
+    it('builds (npm run build), starts the build (npm start) and answers /healthz, /docs and a prompt', async () => {
+      run('npm', ['run', 'build'], project);
+      expect(readFileSync(join(project, 'dist', 'index.js'), 'utf8')).toContain('listening');
       // The compose file's Postgres is not here: point the app at the local one instead.
       const { base } = await start(project, env);
       expect((await fetch(`${base}/docs`)).status).toBe(200);

@@ -52,6 +52,15 @@ export function renameGitignore(projectDir) {
   if (existsSync(stored)) renameSync(stored, join(projectDir, '.gitignore'));
 }
 
+/**
+ * The template's Biome config is stored as _biome.json: inside this repository a second biome.json
+ * would be a nested root config, which Biome refuses. The new project is its own root.
+ */
+export function renameBiomeConfig(projectDir) {
+  const stored = join(projectDir, '_biome.json');
+  if (existsSync(stored)) renameSync(stored, join(projectDir, 'biome.json'));
+}
+
 /** Gives the new project its own package name. */
 export function setPackageName(projectDir, name) {
   const file = join(projectDir, 'package.json');

@@ -62,12 +62,26 @@ describe('Dockerfile', () => {
     expect(runtimeArgs('ENV').join(' ')).toMatch(/NODE_ENV=production/);
   });
 
-  it('starts the TypeScript entry with tsx, which the template ships as a production dependency', () => {
+  it('builds with the dev dependencies in a build stage and ships dist/ with production dependencies only', () => {
+    const build = stages.find((stage) => / AS build$/.test(stage.from));
+    expect(build).toBeDefined();
+    expect(build.steps.map((s) => s.args)).toContain('npm run build');
+    expect(runtimeArgs('COPY')).toEqual(
+      expect.arrayContaining([
+        '--from=build /app/dist ./dist',
+        '--from=build /app/public ./public',
+        'drizzle ./drizzle',
+      ]),
+    );
+    // The runtime gets no sources and no dev dependencies: its node_modules is the deps stage's.
+    expect(runtimeArgs('COPY')).not.toContain('. .');
     const [cmd] = runtimeArgs('CMD');
-    expect(JSON.parse(cmd)).toEqual(['node', '--import', 'tsx', 'src/index.ts']);
+    expect(JSON.parse(cmd)).toEqual(['node', '--enable-source-maps', 'dist/index.js']);
     const template = JSON.parse(read(repoRoot, 'template', 'package.json'));
-    expect(Object.keys(template.dependencies)).toContain('tsx');
-    expect(read(repoRoot, 'template', 'src', 'index.ts')).toBeTruthy();
+    for (const devOnly of ['tsx', 'esbuild', 'pino-pretty']) {
+      expect(Object.keys(template.dependencies)).not.toContain(devOnly);
+      expect(Object.keys(template.devDependencies)).toContain(devOnly);
+    }
   });
 
   describe('HEALTHCHECK', () => {
@@ -137,6 +151,13 @@ describe('Dockerfile', () => {
 describe('compose.yaml', () => {
   const postgresEnv = services.postgres.environment;
 
+  it('gives the app longer to stop than its own shutdown deadline', () => {
+    const seconds = Number(/^(\d+)s$/.exec(services.app.stop_grace_period)?.[1]);
+    const deadlineMs = Number(/:-(\d+)\}$/.exec(services.app.environment.SHUTDOWN_TIMEOUT_MS)?.[1]);
+    expect(deadlineMs).toBeGreaterThan(0);
+    expect(seconds * 1000).toBeGreaterThan(deadlineMs);
+  });
+
   it('runs at least two app replicas built from the Dockerfile', () => {
     expect(services.app.build).toBe('.');
     expect(services.app.deploy.replicas).toBeGreaterThanOrEqual(2);
@@ -193,7 +214,8 @@ describe('compose.yaml', () => {
     expect(scaffold(['pg-app', '--db', 'postgres', '--no-install', '--no-git'], { cwd: dir }).status).toBe(0);
     const url = new URL(/^DATABASE_URL=(.*)$/m.exec(read(dir, 'pg-app', '.env'))[1]);
     expect(url.hostname).toBe('localhost');
-    expect(services.postgres.ports).toContain(`127.0.0.1:${url.port}:5432`);
+    expect(url.port).not.toBe('5432');
+    expect(services.postgres.ports).toContain(`127.0.0.1:\${POSTGRES_HOST_PORT:-${url.port}}:5432`);
     expect([url.username, url.password, url.pathname.slice(1)]).toEqual([
       postgresEnv.POSTGRES_USER,
       postgresEnv.POSTGRES_PASSWORD,

@@ -45,6 +45,14 @@ describe('a project with the defaults', () => {
     expect(read(project, '.gitignore')).toBe(read(repoRoot, 'template', '_gitignore'));
   });
 
+  it('renames _biome.json to biome.json, so `npm run lint` has its own root config', () => {
+    expect(existsSync(join(project, '_biome.json'))).toBe(false);
+    expect(JSON.parse(read(project, 'biome.json'))).toEqual(
+      JSON.parse(read(repoRoot, 'template', '_biome.json')),
+    );
+    expect(JSON.parse(read(project, 'package.json')).scripts.lint).toBe('biome check .');
+  });
+
   it('writes .env from .env.example with a fresh JWT_SECRET and the dev login on', () => {
     const env = read(project, '.env');
     expect(env).toMatch(/^JWT_SECRET=[A-Za-z0-9_-]{43}$/m);
@@ -102,7 +110,7 @@ it('--db postgres points DATABASE_URL at the compose file Postgres and says migr
   const result = scaffold(['pg-app', '--db', 'postgres', ...fast], { cwd: work });
   expect(result.status).toBe(0);
   expect(read(work, 'pg-app', '.env')).toMatch(
-    /^DATABASE_URL=postgres:\/\/switchyard:switchyard@localhost:5432\/switchyard$/m,
+    /^DATABASE_URL=postgres:\/\/switchyard:switchyard@localhost:55432\/switchyard$/m,
   );
   expect(result.stdout).toContain('docker compose up -d postgres');
 });

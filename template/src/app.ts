@@ -8,12 +8,14 @@ import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
 import { healthRoutes } from './api/health';
+import { closeUnreadBody } from './api/middleware/close-unread-body';
 import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
+import { withFullRefusals } from './api/runs/websocket-refusals';
 import { authenticate } from './auth/authenticate';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps) {
     followPollMs: config.RUN_FOLLOW_POLL_MS,
   };
 
+  app.use(closeUnreadBody());
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
   if (config.CORS_ORIGINS.length > 0) {
@@ -114,7 +117,7 @@ export function createApp(deps: AppDeps) {
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
   );
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: withFullRefusals(app) });
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
 

@@ -9,6 +9,7 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
+import { projectPath } from '../lib/project-dir';
 import * as pgTables from './schema.pg';
 import * as sqliteTables from './schema.sqlite';
 
@@ -36,8 +37,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrations = (dialect: 'sqlite' | 'pg') =>
-  fileURLToPath(new URL(`../../drizzle/${dialect}`, import.meta.url));
+const migrations = (dialect: 'sqlite' | 'pg') => projectPath('drizzle', dialect);
 
 /**
  * Opens the database DATABASE_URL names: `file:./data/app.db` (or `file:///abs/app.db`) is SQLite,

@@ -23,15 +23,18 @@ export type ActionRun<S extends StateValues, I> = (
   ctx: ActionContext,
 ) => Promise<ActionOutput<S>> | AsyncGenerator<unknown, ActionOutput<S>, void>;
 
-/** An action of a graph whose state is S, taking inputs I. */
-export interface Action<S extends StateValues, I = Record<string, never>, N extends string = string> {
+/**
+ * An action of a graph whose state is S, taking inputs I (as parsed); `In` is what a caller may
+ * send (the schema's accepted input: a field with a `.default()` may be left out).
+ */
+export interface Action<S extends StateValues, I = Record<string, never>, N extends string = string, In = I> {
   name: N;
   /** Keys the action reads (checked against the schema when the graph is built). */
   reads: readonly (keyof S & string)[];
   /** The only keys the action may change; writing another key fails the step. */
   writes: readonly (keyof S & string)[];
   /** Schema of the inputs the caller sends; without one the action takes none. */
-  input?: z.ZodType<I>;
+  input?: z.ZodType<I, In>;
   run: ActionRun<S, I>;
 }
 
@@ -50,9 +53,12 @@ export type AnyAction<S extends StateValues> = Action<S, any>;
 export function actionsFor<Schema extends z.ZodType<StateValues>>(_schema: Schema) {
   type S = z.infer<Schema>;
   return {
-    action<I = Record<string, never>, const N extends string = string>(
-      definition: Action<S, I, N>,
-    ): Action<S, I, N> {
+    action<
+      const N extends string = string,
+      Schema extends z.ZodType = z.ZodType<Record<string, never>, Record<string, never>>,
+    >(
+      definition: Action<S, z.output<Schema>, N, z.input<Schema>> & { input?: Schema },
+    ): Action<S, z.output<Schema>, N, z.input<Schema>> {
       return definition;
     },
   };

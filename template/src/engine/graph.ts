@@ -177,12 +177,15 @@ export type ActionName<G> =
       : string
     : string;
 
-/** The inputs an action of a graph takes. */
+/**
+ * The inputs a caller sends to an action of a graph: the schema's accepted input (z.input), so a
+ * field with a `.default()` may be left out; the action itself receives the parsed output.
+ */
 export type ActionInput<G, N extends string> =
   G extends Graph<z.ZodObject, infer Actions>
     ? Actions extends readonly unknown[]
-      ? Extract<Actions[number], { name: N }> extends { input?: z.ZodType<infer I> }
-        ? I
+      ? Extract<Actions[number], { name: N }> extends { input?: z.ZodType<infer _Parsed, infer In> }
+        ? In
         : Record<string, never>
       : Record<string, unknown>
     : Record<string, unknown>;

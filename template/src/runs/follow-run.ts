@@ -67,6 +67,9 @@ export async function* followRun(
           yield event;
           if (isLast(event)) return;
         }
+        // A client resuming after the end (the last event, or the ending made up below, whose id is
+        // one past the stored ones) has the whole run: end without inventing another failure.
+        if (await hasEnd(runs, runId, last)) return;
         const data = await options.endingOf(run);
         yield { runId, id: last + 1, event: 'error', data, createdAt: new Date() };
         return;
@@ -76,4 +79,25 @@ export async function* followRun(
     signal.removeEventListener('abort', stop);
     unsubscribe();
   }
+}
+
+/**
+ * Whether a client that has seen a finished run's events up to `afterId` already has its end: the
+ * event at `afterId` was `done` or `error`, or `afterId` is past every stored event (an ending
+ * made up for a crashed run has the id after the last stored one; a larger id ends empty too).
+ */
+async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Promise<boolean> {
+  if (afterId === 0) return false;
+  const [seen] = await runs.listEvents(runId, { after: afterId - 1, limit: 1 });
+  return seen?.id !== afterId || isLast(seen);
+}
+
+/**
+ * Whether following `run` after `afterId` would send nothing: it has finished and the client has
+ * its end. The SSE route answers 204 then, the status that tells an EventSource to stop reconnecting.
+ */
+export async function followedToEnd(runs: RunsRepository, run: Run, afterId: number): Promise<boolean> {
+  if (!finishedStatuses.includes(run.status)) return false;
+  const [after] = await runs.listEvents(run.runId, { after: afterId, limit: 1 });
+  return after === undefined && (await hasEnd(runs, run.runId, afterId));
 }

@@ -60,6 +60,19 @@ describe('followRun', () => {
     );
     // A client that resumes after the last stored event is told too.
     expect((await all(run.runId, 2)).map((event) => event.event)).toEqual(['error']);
+    // One that resumes after that made-up ending (id 3), or later, has it all: nothing is invented.
+    expect(await all(run.runId, 3)).toEqual([]);
+    expect(await all(run.runId, 50)).toEqual([]);
+  });
+
+  it('sends nothing to a client resuming at or after a stored last event', async () => {
+    const run = await newRun();
+    await runs.appendEvent(run.runId, 'state', { n: 0 });
+    await runs.appendEvent(run.runId, 'done', { n: 1 });
+    await runs.setStatus(run.runId, 'succeeded', {});
+    expect(await all(run.runId, 2)).toEqual([]);
+    expect(await all(run.runId, 7)).toEqual([]);
+    expect((await all(run.runId, 1)).map((event) => event.event)).toEqual(['done']);
   });
 
   it('stops at a stored last event, and does not add one', async () => {

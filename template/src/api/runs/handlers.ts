@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { AppEnv } from '../../lib/env';
 import { type Problem, ProblemError, problem } from '../../lib/errors';
 import type { Services } from '../../lib/services';
-import { type FollowRunOptions, followRun } from '../../runs/follow-run';
+import { type FollowRunOptions, followedToEnd, followRun } from '../../runs/follow-run';
 import { endingProblem, withNext } from '../../runs/run-problem';
 import { resumeAfter } from '../schemas';
 import { sseResponse } from '../sse';
@@ -38,6 +38,9 @@ export const getResult: Handler<RunRoutes['getResult']> = async (c) => {
 export const events: Handler<RunRoutes['events']> = async (c) => {
   const after = resumeAfter(c.req.header('last-event-id'), 'Last-Event-ID');
   const { run } = c.var;
+  // A reconnect after the last event (what EventSource does once the server closes) gets 204, which
+  // stops the EventSource, instead of a stream that would end at once and be retried forever.
+  if (await followedToEnd(c.var.services.runs, run, after)) return c.body(null, 204);
   const follow = followOptions(c.var.services);
   return sseResponse(c, async (writer) => {
     for await (const event of followRun(follow, run.runId, after, writer.signal)) {

@@ -63,6 +63,10 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
           content: { 'text/event-stream': { schema: RunSchema.shape.run_id } },
           description: 'Server-Sent Events',
         },
+        204: {
+          description:
+            'The run has finished and `Last-Event-ID` is its last event (or later): nothing more to send',
+        },
         ...errorResponses(401, 404, 422, 429),
       },
     }),
