@@ -11,6 +11,7 @@ import { healthRoutes } from './api/health';
 import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
+import { storableJson } from './api/middleware/storable-json';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
       audience: config.JWT_AUDIENCE,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
+    storableJson(),
   );
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
