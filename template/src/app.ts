@@ -12,6 +12,7 @@ import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
 import { storableJson } from './api/middleware/storable-json';
+import { StreamSlots } from './api/middleware/stream-slots';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
     runners,
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
+    streams: new StreamSlots(config.STREAMS_PER_USER),
   };
 
   app.use(requestLog(logger));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
-import { type AppendedEvent, appendRunEvent, listRunEvents, type RunEvent } from './run-events';
+import { type AppendedEvent, appendRunEvent, lastRunEvent, listRunEvents, type RunEvent } from './run-events';
 
 export type { AppendedEvent, RunEvent } from './run-events';
 
@@ -183,8 +183,14 @@ export class RunsRepository {
   }
 
   /** The run's events with id > after, oldest first (replay from the start with after = 0). */
-  listEvents(runId: string, page: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
+  /** A page of events (at most MAX_EVENTS_PAGE, whatever `limit` asks). */
+  listEvents(runId: string, page: { after?: number; limit: number }): Promise<RunEvent[]> {
     return listRunEvents(this.database, runId, page);
+  }
+
+  /** The `done` or `error` event that ended the run, without reading the events before it. */
+  endingEvent(runId: string): Promise<RunEvent | null> {
+    return lastRunEvent(this.database, runId);
   }
 }
 
