@@ -8,6 +8,7 @@ import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
 import { healthRoutes } from './api/health';
+import { anonymousLimits } from './api/middleware/anonymous-limit';
 import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
@@ -83,6 +84,13 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
+  // Without a token, per client address: everything outside /api, and the 401s inside it.
+  const anonymous = anonymousLimits({
+    limit: config.ANON_RATE_LIMIT_PER_MIN,
+    trustProxy: config.TRUST_PROXY,
+    redis: deps.redis,
+  });
+  app.use((c, next) => (c.req.path.startsWith('/api/') ? next() : anonymous.everything(c, next)));
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
@@ -110,6 +118,7 @@ export function createApp(deps: AppDeps) {
   app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
   app.use(
     '/api/*',
+    anonymous.refusals,
     authenticate({
       secret: config.JWT_SECRET,
       jwksUrl: config.JWT_JWKS_URL,
