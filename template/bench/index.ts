@@ -5,6 +5,7 @@ import { benchAuth, printAuth } from './auth';
 import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
 import { benchPersistence, formatPersistenceBench } from './persistence';
+import { benchStalledReaders, printStalledReaders } from './stalled-readers';
 import { benchStreaming, printStreaming } from './streaming';
 
 console.log(`# Switchyard benchmarks, ${new Date().toISOString()}`);
@@ -12,8 +13,13 @@ console.log(
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
 );
 
-printHttp(await benchHttp());
-printStreaming(await benchStreaming());
-console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
-printEngine(await benchEngine());
-printAuth(await benchAuth());
+// `npm run bench -- stalled` runs only the benchmarks whose names are given.
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+
+if (wanted('http')) printHttp(await benchHttp());
+if (wanted('streaming')) printStreaming(await benchStreaming());
+if (wanted('persistence')) console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
+if (wanted('engine')) printEngine(await benchEngine());
+if (wanted('auth')) printAuth(await benchAuth());
+if (wanted('stalled')) printStalledReaders(await benchStalledReaders());

@@ -12,6 +12,7 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { z } from 'zod';
 import { mountGraph } from '../src/api/graph';
+import { StreamSlots } from '../src/api/middleware/stream-slots';
 import { createApp } from '../src/app';
 import { signDevToken } from '../src/auth/sign-token';
 import { createLlmProvider } from '../src/chatbot/llm';
@@ -74,6 +75,7 @@ if (kind === 'raw') {
     runners: new Map([[bench.name, application]]),
     runQueued: () => {},
     followPollMs: 1_000,
+    streams: new StreamSlots(Number.MAX_SAFE_INTEGER),
   };
   // The benchmark measures streaming, not auth: every request is the same user.
   router.use((c, next) => {

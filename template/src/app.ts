@@ -8,10 +8,13 @@ import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
 import { healthRoutes } from './api/health';
+import { anonymousLimits } from './api/middleware/anonymous-limit';
 import { closeUnreadBody } from './api/middleware/close-unread-body';
 import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
+import { storableJson } from './api/middleware/storable-json';
+import { StreamSlots } from './api/middleware/stream-slots';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
@@ -76,11 +79,19 @@ export function createApp(deps: AppDeps) {
     runners,
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
+    streams: new StreamSlots(config.STREAMS_PER_USER),
   };
 
   app.use(closeUnreadBody());
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
+  // Without a token, per client address: everything outside /api, and the 401s inside it.
+  const anonymous = anonymousLimits({
+    limit: config.ANON_RATE_LIMIT_PER_MIN,
+    trustProxy: config.TRUST_PROXY,
+    redis: deps.redis,
+  });
+  app.use((c, next) => (c.req.path.startsWith('/api/') ? next() : anonymous.everything(c, next)));
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
@@ -108,6 +119,7 @@ export function createApp(deps: AppDeps) {
   app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
   app.use(
     '/api/*',
+    anonymous.refusals,
     authenticate({
       secret: config.JWT_SECRET,
       jwksUrl: config.JWT_JWKS_URL,
@@ -115,6 +127,7 @@ export function createApp(deps: AppDeps) {
       audience: config.JWT_AUDIENCE,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
+    storableJson(),
   );
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: withFullRefusals(app) });

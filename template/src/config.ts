@@ -54,6 +54,9 @@ export const configSchema = z
     RUN_CONCURRENCY: z.coerce.number().int().min(1).default(4),
     RUN_FOLLOW_POLL_MS: z.coerce.number().int().min(10).default(1_000),
     SSE_PING_INTERVAL_MS: z.coerce.number().int().min(10).default(15_000),
+    STREAMS_PER_USER: z.coerce.number().int().min(1).default(8),
+    ANON_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(300),
+    TRUST_PROXY: z.stringbool().default(false),
   })
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {

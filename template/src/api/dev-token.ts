@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { signDevToken } from '../auth/sign-token';
+import { idSchema } from '../lib/ids';
 import { createRouter, errorResponses, jsonBody, jsonContent } from '../lib/openapi';
 
 const DevTokenRequest = z
   .object({
-    sub: z.string().min(1).max(200).describe('The subject to sign in as'),
+    sub: idSchema().describe('The subject to sign in as'),
     roles: z.array(z.string().min(1)).max(20).optional().describe('Roles, e.g. ["admin"]'),
   })
   .openapi('DevTokenRequest');

@@ -1,43 +1,31 @@
 import { z } from '@hono/zod-openapi';
 import { decodeCursor } from '../lib/cursor';
 import { problems } from '../lib/errors';
+import { idSchema } from '../lib/ids';
 
 // What requests bring: path params, bodies and queries of the graph and runs routes. Field
 // descriptions flow into the OpenAPI document. (What the API answers is in views.ts.)
 
 export const AppIdParams = z.object({
-  app_id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'app_id', in: 'path' }, description: 'The app id' }),
+  app_id: idSchema().openapi({ param: { name: 'app_id', in: 'path' }, description: 'The app id' }),
 });
 
 export const GrantParams = AppIdParams.extend({
-  subject: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({
-      param: { name: 'subject', in: 'path' },
-      description: 'The subject (`sub`) the app is shared with',
-    }),
+  subject: idSchema().openapi({
+    param: { name: 'subject', in: 'path' },
+    description: 'The subject (`sub`) the app is shared with',
+  }),
 });
 
 export const CreateAppBody = z
   .object({
-    app_id: z.string().min(1).max(200).optional().describe('The new app id; a UUID when omitted'),
-    partition_key: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe("The owner's partition; the caller's `sub` when omitted"),
+    app_id: idSchema().optional().describe('The new app id; a UUID when omitted'),
+    partition_key: idSchema().optional().describe("The owner's partition; the caller's `sub` when omitted"),
   })
   .openapi('CreateApp');
 
 export const ListAppsQuery = z.object({
-  partition_key: z.string().min(1).optional().describe('Only apps of this partition'),
+  partition_key: idSchema().optional().describe('Only apps of this partition'),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size (1–100)'),
   cursor: z
     .string()
@@ -49,7 +37,7 @@ export const ListAppsQuery = z.object({
 
 export const ForkBody = z
   .object({
-    app_id: z.string().min(1).max(200).optional().describe('The new app id; a UUID when omitted'),
+    app_id: idSchema().optional().describe('The new app id; a UUID when omitted'),
     sequence_id: z
       .number()
       .int()
@@ -75,11 +63,7 @@ export const GrantBody = z
   .openapi('GrantRequest');
 
 export const RunIdParams = z.object({
-  run_id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'run_id', in: 'path' }, description: 'The run id' }),
+  run_id: idSchema().openapi({ param: { name: 'run_id', in: 'path' }, description: 'The run id' }),
 });
 
 export const RunRequestSchema = z

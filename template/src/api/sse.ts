@@ -3,6 +3,7 @@ import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AnyRunner, RunEvent } from '../engine';
 import type { Logger } from '../lib/logger';
 import { toWireEvent } from '../lib/run-events';
+import { keepStreamSlot } from './middleware/stream-slots';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
 const PING_INTERVAL_MS = 15_000;
@@ -28,6 +29,8 @@ export interface EventWriter {
  * alive, and the signal fires when the client disconnects so the producer can stop.
  */
 export function sseResponse(c: Context, produce: (writer: EventWriter) => Promise<void>, firstId = 1) {
+  // The caller's open-stream slot (openStream()) is held until this stream ends.
+  const releaseSlot = keepStreamSlot(c);
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const left = new AbortController();
     stream.onAbort(() => left.abort());
@@ -44,6 +47,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
       await socket.drained();
     } finally {
       clearInterval(ping);
+      releaseSlot();
     }
   });
 }

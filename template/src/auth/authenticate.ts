@@ -1,6 +1,8 @@
 import { createMiddleware } from 'hono/factory';
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { z } from 'zod';
 import { ProblemError, problem } from '../lib/errors';
+import { ID_MAX_LENGTH, ID_RULE, isId } from '../lib/ids';
 import { TokenCache } from './token-cache';
 import type { AuthVariables, User } from './user';
 
@@ -23,13 +25,38 @@ const MAX_TOKEN_BYTES = 8 * 1024;
 /** Asymmetric algorithms accepted from a JWKS; HS256 only with the local secret. Never "none". */
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
-// Every failure gets the same answer, so the response tells an attacker nothing about why.
-const invalidToken = () =>
-  new ProblemError(problem(401, 'A valid bearer token is required.'), {
+// Every failure to verify gets the same answer, so the response tells an attacker nothing about why.
+const invalidToken = (detail = 'A valid bearer token is required.') =>
+  new ProblemError(problem(401, detail), {
     'WWW-Authenticate': 'Bearer error="invalid_token"',
   });
 const missingToken = () =>
   new ProblemError(problem(401, 'A valid bearer token is required.'), { 'WWW-Authenticate': 'Bearer' });
+
+/** `Bearer` and one token (RFC 6750's b64token), nothing before or after it. */
+const BEARER = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The claims a signed token must carry in these shapes. A token that passes the signature check
+ * but breaks them was issued by someone we trust, wrongly: the answer names the claim, which tells
+ * a forger nothing (they could not sign it).
+ */
+const claimsSchema = z.object({
+  sub: z.string().refine(isId, `must be ${ID_RULE}`),
+  roles: z.array(z.string().min(1).max(ID_MAX_LENGTH)).max(100, 'may hold at most 100 roles').optional(),
+});
+
+class ClaimError extends Error {}
+
+function typedClaims(payload: JWTPayload): User {
+  const parsed = claimsSchema.safeParse(payload);
+  if (parsed.success) return { sub: parsed.data.sub, roles: parsed.data.roles ?? [] };
+  const issue = parsed.error.issues[0];
+  const claim = String(issue?.path[0] ?? 'sub');
+  throw new ClaimError(
+    `The token's "${claim}" claim ${claim === 'roles' ? 'must be an array of strings' : `must be ${ID_RULE}`}.`,
+  );
+}
 
 /**
  * Requires `Authorization: Bearer <JWT>` and sets `c.get('user')`.
@@ -42,11 +69,14 @@ export function authenticate(options: AuthOptions) {
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw missingToken();
-    const [scheme, token] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token || token.length > MAX_TOKEN_BYTES) throw invalidToken();
+    const token = BEARER.exec(header)?.[1];
+    if (!token || token.length > MAX_TOKEN_BYTES) throw invalidToken();
     let user = cache.get(token);
     if (!user) {
-      const verified = await verify(token).catch(() => undefined);
+      const verified = await verify(token).catch((error) => {
+        if (error instanceof ClaimError) throw invalidToken(error.message);
+        return undefined;
+      });
       if (!verified) throw invalidToken();
       user = verified.user;
       cache.set(token, user, verified.exp);
@@ -84,9 +114,6 @@ function createVerifier(options: AuthOptions) {
       key instanceof Uint8Array
         ? await jwtVerify(token, key, verifyOptions)
         : await jwtVerify(token, key, verifyOptions);
-    const roles = Array.isArray(payload.roles)
-      ? payload.roles.filter((role) => typeof role === 'string')
-      : [];
-    return { user: { sub: payload.sub as string, roles }, exp: payload.exp as number };
+    return { user: typedClaims(payload), exp: payload.exp as number };
   };
 }

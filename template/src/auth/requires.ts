@@ -4,6 +4,7 @@ import type { Run } from '../db/runs-repository';
 import type { AnyRunner, StoredApp } from '../engine';
 import type { AppEnv } from '../lib/env';
 import { type ProblemError, problems } from '../lib/errors';
+import { isId } from '../lib/ids';
 import { type Access, accessTo, allows } from './policy';
 import type { User } from './user';
 
@@ -11,7 +12,9 @@ import type { User } from './user';
 // The middleware loads the app (or run) the path names, checks src/auth/policy.ts, and hands the
 // handler what it loaded (`c.var.app`, `c.var.run`), so a handler cannot forget the check: it has
 // nothing to work on without it. It runs before the body is validated, so a caller who may not
-// see an app learns nothing from a 422 either.
+// see an app learns nothing from a 422 either. It also runs before the path is validated: an id
+// outside the id rule (src/lib/ids.ts) names no app or run that can exist, so it answers the 404
+// of an unknown one without asking the database (where a NUL would be an error, not a miss).
 
 /** The runner of the graph whose routes are answering (set by mountGraph). */
 export type GraphVariables = { runner: AnyRunner };
@@ -34,7 +37,7 @@ export function requiresRun(needed: Access) {
   return createMiddleware<{ Variables: AppEnv['Variables'] & RunLoaded }>(async (c, next) => {
     const { runs, runners, grants } = c.var.services;
     const runId = c.req.param('run_id');
-    const run = runId ? await runs.get(runId) : null;
+    const run = isId(runId) ? await runs.get(runId) : null;
     const runner = run && runners.get(run.graph);
     if (!run || !runner) throw problems.notFound();
     c.set('app', await loadAuthorized(runner, grants, c.var.user, run.appId, needed));
@@ -64,7 +67,7 @@ export async function loadAuthorized(
   appId: string | undefined,
   needed: Access,
 ): Promise<StoredApp> {
-  const app = appId ? await runner.load(appId) : null;
+  const app = isId(appId) ? await runner.load(appId) : null;
   if (!app) throw problems.notFound();
   const access = await accessToApp(grants, user, app);
   if (!allows(access, 'read')) throw problems.notFound();

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import type * as sqliteTables from './schema.sqlite';
 
@@ -68,17 +68,32 @@ export async function appendRunEvent(
   });
 }
 
-/** The run's events with id > after, oldest first (replay from the start with after = 0). */
+/** The most events one read returns: a run's log can be large, a reader holds one page of it. */
+export const MAX_EVENTS_PAGE = 1000;
+
+/** A page of the run's events with id > after, oldest first (replay from the start with after = 0). */
 export async function listRunEvents(
   { db, tables }: Database,
   runId: string,
-  page: { after?: number; limit?: number } = {},
+  page: { after?: number; limit: number },
 ): Promise<RunEvent[]> {
   const { runEvents } = tables;
-  const query = db
+  return db
     .select()
     .from(runEvents)
     .where(and(eq(runEvents.runId, runId), gt(runEvents.id, page.after ?? 0)))
-    .orderBy(asc(runEvents.id));
-  return page.limit === undefined ? query : query.limit(page.limit);
+    .orderBy(asc(runEvents.id))
+    .limit(Math.min(Math.max(page.limit, 1), MAX_EVENTS_PAGE));
+}
+
+/** The event that ended the run (`done` or `error`), read alone whatever the log's size; null if none. */
+export async function lastRunEvent({ db, tables }: Database, runId: string): Promise<RunEvent | null> {
+  const { runEvents } = tables;
+  const [row] = await db
+    .select()
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), inArray(runEvents.event, ['done', 'error'])))
+    .orderBy(desc(runEvents.id))
+    .limit(1);
+  return row ?? null;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
-import { type AppendedEvent, appendRunEvent, listRunEvents, type RunEvent } from './run-events';
+import { type AppendedEvent, appendRunEvent, lastRunEvent, listRunEvents, type RunEvent } from './run-events';
 
 export type { AppendedEvent, RunEvent } from './run-events';
 
@@ -74,18 +74,23 @@ export class RunsRepository {
   }
 
   /**
-   * Moves the oldest queued run to `running` and returns it, or null when none waits. Atomic: two
+   * Moves the next queued run (fair between users, below) to `running` and returns it, or null when
+   * none waits. Atomic: two
    * workers (or instances) never claim the same run. Postgres skips rows another claim holds locked;
    * SQLite runs the one UPDATE under its single write lock.
    */
   async claimNext(): Promise<Run | null> {
     const { db, tables, dialect } = this.database;
     const { runs } = tables;
+    // Fair between users: the queued run of whoever was served least recently (never first), then
+    // the oldest of theirs. One user queueing a hundred runs delays the others by one run at most
+    // per worker slot, where a plain FIFO made them wait for all hundred.
+    const lastServed = sql`(select max(served.started_at) from runs as served where served.created_by = ${runs.createdBy})`;
     const oldestQueued = db
       .select({ runId: runs.runId })
       .from(runs)
       .where(eq(runs.status, 'queued'))
-      .orderBy(asc(runs.createdAt), asc(runs.runId))
+      .orderBy(sql`${lastServed} asc nulls first`, asc(runs.createdAt), asc(runs.runId))
       .limit(1);
     const next = dialect === 'postgres' ? oldestQueued.for('update', { skipLocked: true }) : oldestQueued;
     const now = new Date();
@@ -183,8 +188,14 @@ export class RunsRepository {
   }
 
   /** The run's events with id > after, oldest first (replay from the start with after = 0). */
-  listEvents(runId: string, page: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
+  /** A page of events (at most MAX_EVENTS_PAGE, whatever `limit` asks). */
+  listEvents(runId: string, page: { after?: number; limit: number }): Promise<RunEvent[]> {
     return listRunEvents(this.database, runId, page);
+  }
+
+  /** The `done` or `error` event that ended the run, without reading the events before it. */
+  endingEvent(runId: string): Promise<RunEvent | null> {
+    return lastRunEvent(this.database, runId);
   }
 }
 

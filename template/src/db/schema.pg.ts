@@ -129,7 +129,11 @@ export const runs = pgTable(
     /** The id of the run's last event; appending increments it, so ids increase without gaps. */
     lastEventId: integer('last_event_id').notNull(),
   },
-  (table) => [index('runs_status_created').on(table.status, table.createdAt)],
+  (table) => [
+    index('runs_status_created').on(table.status, table.createdAt),
+    // The fair queue (claimNext) asks when each user's runs last started.
+    index('runs_creator_started').on(table.createdBy, table.startedAt),
+  ],
 );
 
 /** The events of a run, kept so a client can replay them from any id. */

@@ -106,7 +106,11 @@ export const runs = sqliteTable(
     /** The id of the run's last event; appending increments it, so ids increase without gaps. */
     lastEventId: integer('last_event_id').notNull(),
   },
-  (table) => [index('runs_status_created').on(table.status, table.createdAt)],
+  (table) => [
+    index('runs_status_created').on(table.status, table.createdAt),
+    // The fair queue (claimNext) asks when each user's runs last started.
+    index('runs_creator_started').on(table.createdBy, table.startedAt),
+  ],
 );
 
 export const runEvents = sqliteTable(

@@ -12,6 +12,18 @@ export class AppNotFoundError extends Error {
   }
 }
 
+/** A fork asked for a step the source app does not have (the API answers 422 on `sequence_id`). */
+export class UnknownStepError extends Error {
+  constructor(
+    readonly appId: string,
+    readonly sequenceId: number,
+    readonly latest: number,
+  ) {
+    super(`App ${appId} has no step ${sequenceId} (latest is ${latest})`);
+    this.name = 'UnknownStepError';
+  }
+}
+
 /** A fork asked for an app id that is taken (by an app the caller may or may not see). */
 export class AppExistsError extends Error {
   constructor(readonly app: StoredApp) {

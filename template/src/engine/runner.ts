@@ -10,11 +10,13 @@ import {
   RunAbortedError,
   StateValidationError,
   StepLimitError,
+  UnknownStepError,
 } from './errors';
 import type { Graph } from './graph';
 import type { AppKey, FailedStep, Persister, StoredApp } from './persister';
 import { State, type StateValues } from './state';
 import { noopTracker, type StepInfo, type Tracker } from './tracker';
+import { droppedKeysError } from './unknown-keys';
 import { diffWrites } from './writes';
 
 /** An app and the action that may run on it now (computed once, where the app was loaded). */
@@ -205,8 +207,9 @@ export class GraphRunner<Schema extends z.ZodObject> {
     if (!source) throw new AppNotFoundError(appId);
     const sequenceId = options.fromSequence ?? source.sequenceId;
     const at = await this.#persister.stateAt({ graph: this.graph.name, appId }, sequenceId);
-    if (!at) throw new RangeError(`App ${appId} has no step ${sequenceId} (latest is ${source.sequenceId})`);
-    const state = this.#validate({ ...at.state, ...options.stateOverrides }, 'The forked state');
+    if (!at) throw new UnknownStepError(appId, sequenceId, source.sequenceId);
+    // The caller's overrides are input: what is stored is zod's output for them, never the object sent.
+    const state = this.#parse({ ...at.state, ...options.stateOverrides }, 'The forked state');
     const { app, created } = await this.#persister.createApp({
       graph: this.graph.name,
       appId: options.appId ?? randomUUID(),
@@ -327,13 +330,21 @@ export class GraphRunner<Schema extends z.ZodObject> {
     return this.#validate(after, `The state written by "${action.name}"`);
   }
 
-  /** Checks a state against the schema, refusing keys it lacks; returns the caller's object. */
-  #validate(state: StateValues, what: string): StateValues {
+  /** Checks a state against the schema, refusing keys it lacks at any depth; returns zod's output. */
+  #parse(state: StateValues, what: string): StateValues {
     const parsed = this.#strictState.safeParse(state);
-    if (!parsed.success)
-      throw new StateValidationError(`${what} does not match the state schema`, parsed.error);
-    // Keep the caller's object (not zod's copy) so unchanged values stay the same references,
-    // which is how diffWrites tells what a step changed.
+    const error = parsed.success ? droppedKeysError(state, parsed.data) : parsed.error;
+    if (error) throw new StateValidationError(`${what} does not match the state schema`, error);
+    return parsed.data as StateValues;
+  }
+
+  /**
+   * Checks a state an action wrote like #parse, but returns the action's own object: unchanged
+   * values must stay the same references, which is how diffWrites tells what a step changed. With
+   * unknown keys refused at every depth, it holds what zod's output would.
+   */
+  #validate(state: StateValues, what: string): StateValues {
+    this.#parse(state, what);
     return state;
   }
 }

@@ -1,3 +1,4 @@
+import type { StreamSlots } from '../api/middleware/stream-slots';
 import type { AppsRepository } from '../db/apps-repository';
 import type { GrantsRepository } from '../db/grants-repository';
 import type { RunsRepository } from '../db/runs-repository';
@@ -16,4 +17,6 @@ export interface Services {
   runQueued: () => void;
   /** How often a follower of a run looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */
   followPollMs: number;
+  /** The open streams of each user (STREAMS_PER_USER), taken by openStream() on streaming routes. */
+  streams: StreamSlots;
 }

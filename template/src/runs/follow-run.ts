@@ -19,6 +19,25 @@ export interface FollowRunOptions {
 const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'error';
 
 /**
+ * How many events a follower reads at once. It asks for the next page only once the reader has
+ * taken the last one (the generator waits at each yield), so a client that stops reading stops the
+ * reads, and a follower holds one page, not the run's whole log.
+ */
+export const EVENT_PAGE_SIZE = 100;
+
+/** The stored events after `after`, a page at a time, oldest first. */
+async function* storedAfter(runs: RunsRepository, runId: string, after: number): AsyncGenerator<RunEvent> {
+  for (let last = after; ; ) {
+    const page = await runs.listEvents(runId, { after: last, limit: EVENT_PAGE_SIZE });
+    for (const event of page) {
+      last = event.id;
+      yield event;
+    }
+    if (page.length < EVENT_PAGE_SIZE) return;
+  }
+}
+
+/**
  * Every event of a run after `afterId`: first what is stored, then each new one as the worker
  * appends it (woken by the bus), until `done` or `error`. Subscribes before reading so nothing
  * written in between is missed.
@@ -52,7 +71,7 @@ export async function* followRun(
         });
       }
       pending = false;
-      for (const event of await runs.listEvents(runId, { after: last })) {
+      for await (const event of storedAfter(runs, runId, last)) {
         last = event.id;
         yield event;
         if (isLast(event)) return;
@@ -62,7 +81,7 @@ export async function* followRun(
       if (finishedStatuses.includes(run.status)) {
         // Finished: what was stored after the read above, then the last event. A run interrupted
         // by a crash (or cancelled while queued) may not have stored one yet: say why it ended.
-        for (const event of await runs.listEvents(runId, { after: last })) {
+        for await (const event of storedAfter(runs, runId, last)) {
           last = event.id;
           yield event;
           if (isLast(event)) return;

@@ -72,7 +72,7 @@ describe('authenticate() with a shared secret (HS256)', () => {
   const app = appWith(authenticate({ secret }));
 
   it('accepts a valid token and sets the user with its roles', async () => {
-    const response = await call(app, await hs({ sub: 'alice', roles: ['admin', 7] }));
+    const response = await call(app, await hs({ sub: 'alice', roles: ['admin'] }));
     expect(await response.json()).toEqual({ sub: 'alice', roles: ['admin'] });
   });
 

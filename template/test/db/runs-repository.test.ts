@@ -163,19 +163,27 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
       Array.from({ length: 30 }, (_, index) => index + 1),
     );
     expect((await runs.appendEvent(neighbour.runId, 'state', { n: 1 })).id).toBe(1);
-    const all = await runs.listEvents(run.runId);
+    const all = await runs.listEvents(run.runId, { limit: 100 });
     expect(all.map((event) => event.id)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
     const byId = new Map(appended.map((event) => [event.id, event.data]));
     for (const event of all) {
       expect(event).toMatchObject({ runId: run.runId, event: 'delta', data: byId.get(event.id) });
       expect(event.createdAt).toBeInstanceOf(Date);
     }
-    expect((await runs.listEvents(run.runId, { after: 27 })).map((event) => event.id)).toEqual([28, 29, 30]);
+    expect((await runs.listEvents(run.runId, { after: 27, limit: 100 })).map((event) => event.id)).toEqual([
+      28, 29, 30,
+    ]);
     expect((await runs.listEvents(run.runId, { after: 10, limit: 2 })).map((event) => event.id)).toEqual([
       11, 12,
     ]);
     await expect(runs.appendEvent('missing', 'state', {})).rejects.toThrow(/does not exist/);
-    expect(await runs.listEvents('missing')).toEqual([]);
+    expect(await runs.listEvents('missing', { limit: 100 })).toEqual([]);
+    // A page never exceeds MAX_EVENTS_PAGE, whatever the caller asks.
+    expect(await runs.listEvents(run.runId, { limit: 1e9 })).toHaveLength(30);
+    expect(await runs.endingEvent(run.runId)).toBeNull();
+    await runs.appendEvent(run.runId, 'done', { end: true });
+    await runs.appendEvent(run.runId, 'delta', { after: 'the end' });
+    expect(await runs.endingEvent(run.runId)).toMatchObject({ id: 31, event: 'done', data: { end: true } });
     await drain(runs);
   });
 });

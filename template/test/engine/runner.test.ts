@@ -15,6 +15,7 @@ import {
   StateValidationError,
   type StepEvent,
   type Tracker,
+  UnknownStepError,
 } from '../../src/engine';
 import { SequenceConflictError } from '../../src/engine/persister';
 import { counter } from './counter-graph';
@@ -335,7 +336,7 @@ describe('GraphRunner', () => {
     });
     expect(application.next(fork)).toBe('double');
     await expect(application.fork('c1', { fromSequence: 9, partitionKey: 'bob' })).rejects.toBeInstanceOf(
-      RangeError,
+      UnknownStepError,
     );
     await expect(
       application.fork('c1', { stateOverrides: { count: 'many' }, partitionKey: 'bob' }),

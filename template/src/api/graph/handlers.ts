@@ -1,7 +1,7 @@
 import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
 import { canCreateIn, visibleApps } from '../../auth/policy';
 import { type GraphVariables, idTakenProblem } from '../../auth/requires';
-import { type AnyRunner, AppExistsError, type StoredApp } from '../../engine';
+import { type AnyRunner, AppExistsError, type StoredApp, UnknownStepError } from '../../engine';
 import type { AppEnv } from '../../lib/env';
 import { ProblemError, problems, zodProblem } from '../../lib/errors';
 import { asProblem, requestSignal } from '../problems';
@@ -98,7 +98,7 @@ export const fork: Handler<GraphRoutes['fork']> = async (c) => {
     });
     return c.json(view(runner, app), 201);
   } catch (error) {
-    if (error instanceof RangeError) {
+    if (error instanceof UnknownStepError) {
       throw problems.unprocessable(error.message, [{ path: 'sequence_id', message: error.message }]);
     }
     // Taken by a concurrent request after the check above: answered the same way, never shown.
@@ -146,11 +146,13 @@ export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
   const parsed = definition.input?.safeParse(inputs);
   if (parsed && !parsed.success)
     throw new ProblemError(zodProblem(parsed.error, `Inputs of "${action}" do not match its schema`));
+  // What is stored (and run by the worker) is what was validated: zod's output, without the keys
+  // the schema does not name; an action without inputs gets none.
   const run = await runs.create({
     graph: runner.graph.name,
     appId: app.appId,
     action,
-    inputs,
+    inputs: parsed ? parsed.data : {},
     createdBy: user.sub,
   });
   runQueued();

@@ -3,6 +3,7 @@ import { needs } from '../../auth/policy';
 import { requires } from '../../auth/requires';
 import type { Graph } from '../../engine/graph';
 import { errorResponses, jsonBody, jsonContent } from '../../lib/openapi';
+import { openStream } from '../middleware/stream-slots';
 import {
   AppIdParams,
   CreateAppBody,
@@ -222,12 +223,12 @@ function actionRoutes(
     stream: createRoute({
       method: 'post',
       path: `/apps/{app_id}/actions/${action.name}/stream`,
-      middleware: [requires(needs.act)] as const,
+      middleware: [requires(needs.act), openStream()] as const,
       operationId: op(`${action.name}_stream`),
       tags: [graphName],
       security,
       summary: `Run ${action.name}, streaming`,
-      description: `${description} Answers Server-Sent Events; leaving aborts the running action.`,
+      description: `${description} Answers Server-Sent Events; leaving aborts the running action. 429 when the caller holds STREAMS_PER_USER streams open already.`,
       request,
       responses: {
         200: sseContent('The run as Server-Sent Events'),

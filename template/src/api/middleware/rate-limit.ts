@@ -1,3 +1,4 @@
+import type { Env as HonoEnv } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { type RedisClient, RedisStore, rateLimiter, type Store } from 'hono-rate-limiter';
 import type { Redis } from 'ioredis';
@@ -22,12 +23,7 @@ type Env = { Variables: AuthVariables };
  */
 export function rateLimit(options: RateLimitOptions) {
   const windowMs = options.windowMs ?? 60_000;
-  const store = options.redis
-    ? (new RedisStore({
-        client: ioredisClient(options.redis),
-        prefix: options.prefix ?? 'rl:',
-      }) as Store<Env>)
-    : undefined;
+  const store = options.redis ? redisStore<Env>(options.redis, options.prefix ?? 'rl:') : undefined;
   const limiter = rateLimiter<Env>({
     windowMs,
     limit: options.limit,
@@ -38,6 +34,11 @@ export function rateLimit(options: RateLimitOptions) {
       problemResponse(c, problem(429, 'Too many requests; slow down and retry after the given seconds.')),
   });
   return createMiddleware<Env>((c, next) => limiter(c, next));
+}
+
+/** Counters in Redis, shared by every instance, under `prefix`. */
+export function redisStore<E extends HonoEnv = Env>(redis: Redis, prefix: string): Store<E> {
+  return new RedisStore({ client: ioredisClient(redis), prefix }) as unknown as Store<E>;
 }
 
 /** The small client surface hono-rate-limiter's RedisStore needs, on ioredis. */

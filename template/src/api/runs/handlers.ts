@@ -23,9 +23,7 @@ export const getResult: Handler<RunRoutes['getResult']> = async (c) => {
   if (run.status === 'queued' || run.status === 'running') {
     throw new ProblemError(problem(409, `The run is ${run.status}; ask again when it has finished.`));
   }
-  const last = (await c.var.services.runs.listEvents(run.runId, {})).findLast(
-    (event) => event.event === 'done' || event.event === 'error',
-  );
+  const last = await c.var.services.runs.endingEvent(run.runId);
   if (run.status === 'succeeded' && last?.event === 'done') return c.json(last.data as AppResult, 200);
   const failure =
     (last?.event === 'error' ? (last.data as Problem) : undefined) ??

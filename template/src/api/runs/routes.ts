@@ -3,6 +3,7 @@ import { needs } from '../../auth/policy';
 import { requiresRun } from '../../auth/requires';
 import type { AnyRunner } from '../../engine';
 import { errorResponses, jsonContent } from '../../lib/openapi';
+import { openStream } from '../middleware/stream-slots';
 import { RunIdParams } from '../schemas';
 import { appViewSchema, RunSchema } from '../views';
 
@@ -51,12 +52,12 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
       method: 'get',
       path: '/runs/{run_id}/events',
       operationId: 'run_events',
-      middleware: [requiresRun(needs.read)] as const,
+      middleware: [requiresRun(needs.read), openStream()] as const,
       tags,
       security,
       summary: 'Events of a run (SSE)',
       description:
-        'The same events as a streamed action, replayed from the start or after `Last-Event-ID` (422 when it is not an event id), then live until done or error.',
+        'The same events as a streamed action, replayed from the start or after `Last-Event-ID` (422 when it is not an event id), then live until done or error. 429 when the caller holds STREAMS_PER_USER streams open already.',
       request,
       responses: {
         200: {

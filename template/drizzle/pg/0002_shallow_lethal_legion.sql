@@ -1,0 +1,1 @@
+CREATE INDEX "runs_creator_started" ON "runs" USING btree ("created_by","started_at");
