@@ -116,7 +116,8 @@ async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Pro
  * its end. The SSE route answers 204 then, the status that tells an EventSource to stop reconnecting.
  */
 export async function followedToEnd(runs: RunsRepository, run: Run, afterId: number): Promise<boolean> {
-  if (!finishedStatuses.includes(run.status)) return false;
+  // hasEnd first: a client that has seen nothing (afterId 0) costs no query here.
+  if (!finishedStatuses.includes(run.status) || !(await hasEnd(runs, run.runId, afterId))) return false;
   const [after] = await runs.listEvents(run.runId, { after: afterId, limit: 1 });
-  return after === undefined && (await hasEnd(runs, run.runId, afterId));
+  return after === undefined;
 }
