@@ -23,6 +23,7 @@ import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
 import { type AnyGraph, type AnyRunner, GraphRunner } from './engine';
+import { composeTrackers } from './engine/compose-trackers';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
 import type { AppEnv } from './lib/env';
@@ -30,6 +31,7 @@ import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
 import type { Services } from './lib/services';
+import { type Instrumentation, instrumentation } from './metrics';
 import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { RunWorker } from './runs/worker';
@@ -57,7 +59,9 @@ const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const app = createRouter<AppEnv>();
-  const runners = mountedRunners(deps);
+  // Metrics only when someone may read them (METRICS_TOKEN): otherwise nothing is counted at all.
+  const observed = config.METRICS_TOKEN ? instrumentation(deps.database) : undefined;
+  const runners = mountedRunners(deps, observed);
   const runs = new RunsRepository(deps.database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
   const runWorker = new RunWorker({
@@ -76,8 +80,10 @@ export function createApp(deps: AppDeps) {
     runners,
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
+    streamOpened: observed?.streamOpened,
   };
 
+  if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
   if (config.CORS_ORIGINS.length > 0) {
@@ -112,6 +118,7 @@ export function createApp(deps: AppDeps) {
       jwksUrl: config.JWT_JWKS_URL,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
+      onCacheLookup: observed?.onTokenCacheLookup,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
   );
@@ -120,6 +127,7 @@ export function createApp(deps: AppDeps) {
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
 
+  if (observed && config.METRICS_TOKEN) observed.mount(app, config.METRICS_TOKEN);
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
   app.route('/', assetRoutes());
@@ -145,9 +153,10 @@ export function createApp(deps: AppDeps) {
 }
 
 /** A runner for every graph of src/graphs.ts, by name; a name used twice (or `runs`) fails at start. */
-function mountedRunners(deps: AppDeps): ReadonlyMap<string, AnyRunner> {
+function mountedRunners(deps: AppDeps, observed?: Instrumentation): ReadonlyMap<string, AnyRunner> {
   const persister = new DrizzlePersister(deps.database);
-  const tracker = new LogTracker(deps.logger);
+  const logTracker = new LogTracker(deps.logger);
+  const tracker = observed ? composeTrackers(logTracker, observed.tracker) : logTracker;
   const runners = new Map<string, AnyRunner>();
   const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
   for (const graph of listed) {

@@ -54,6 +54,8 @@ export const configSchema = z
     RUN_CONCURRENCY: z.coerce.number().int().min(1).default(4),
     RUN_FOLLOW_POLL_MS: z.coerce.number().int().min(10).default(1_000),
     SSE_PING_INTERVAL_MS: z.coerce.number().int().min(10).default(15_000),
+    // Operations (docs/operations.md).
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a secret, not a word)').optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {

@@ -3,6 +3,7 @@ import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AnyRunner, RunEvent } from '../engine';
 import type { Logger } from '../lib/logger';
 import { toWireEvent } from '../lib/run-events';
+import type { Services } from '../lib/services';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
 export const PING_INTERVAL_MS = 15_000;
@@ -31,6 +32,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const left = new AbortController();
     stream.onAbort(() => left.abort());
+    const streamClosed = (c.get('services' as never) as Services | undefined)?.streamOpened?.('sse');
     const socket = coalescingWriter(stream);
     let id = firstId;
     const every: number = c.get('ssePingIntervalMs' as never) ?? PING_INTERVAL_MS;
@@ -44,6 +46,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
       await socket.drained();
     } finally {
       clearInterval(ping);
+      streamClosed?.();
     }
   });
 }

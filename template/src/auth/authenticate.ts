@@ -14,6 +14,8 @@ export interface AuthOptions {
   /** The required `aud` (JWT_AUDIENCE); with a jwksUrl it must be set. */
   audience?: string;
   cache?: TokenCache;
+  /** Told whether each token was found in the verified-token cache (the hit/miss metric). */
+  onCacheLookup?: (hit: boolean) => void;
   /** Least time between two fetches of the key set (jose refetches on an unknown kid); 30 s by default. */
   jwksCooldownMs?: number;
 }
@@ -45,6 +47,7 @@ export function authenticate(options: AuthOptions) {
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token || token.length > MAX_TOKEN_BYTES) throw invalidToken();
     let user = cache.get(token);
+    options.onCacheLookup?.(user !== undefined);
     if (!user) {
       const verified = await verify(token).catch(() => undefined);
       if (!verified) throw invalidToken();

@@ -16,4 +16,6 @@ export interface Services {
   runQueued: () => void;
   /** How often a follower of a run looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */
   followPollMs: number;
+  /** Counts a stream as open (a metric when METRICS_TOKEN is set); call what it returns when it closes. */
+  streamOpened?: (kind: 'sse' | 'websocket') => () => void;
 }

@@ -38,8 +38,10 @@ export function addRunWebSocket(router: Hono<AppEnv>, upgradeWebSocket: UpgradeW
       const after = resumeAfter(c.req.query('after'), 'after');
       const follow = followOptions(c.var.services);
       const closed = new AbortController();
+      let streamClosed: (() => void) | undefined;
       return {
         onOpen: (_event, ws) => {
+          streamClosed = c.var.services.streamOpened?.('websocket');
           void (async () => {
             for await (const event of followRun(follow, runId, after, closed.signal)) {
               ws.send(JSON.stringify({ event: event.event, id: event.id, data: event.data }));
@@ -47,7 +49,10 @@ export function addRunWebSocket(router: Hono<AppEnv>, upgradeWebSocket: UpgradeW
             ws.close(1000, 'run finished');
           })().catch(() => ws.close(1011, 'error'));
         },
-        onClose: () => closed.abort(),
+        onClose: () => {
+          closed.abort();
+          streamClosed?.();
+        },
       };
     }),
   );
