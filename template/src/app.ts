@@ -34,6 +34,7 @@ import type { Services } from './lib/services';
 import { type Instrumentation, instrumentation } from './metrics';
 import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
+import { webhookDelivery } from './runs/webhooks';
 import { RunWorker } from './runs/worker';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
   const runners = mountedRunners(deps, observed);
   const runs = new RunsRepository(deps.database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
+  const webhooks = webhookDelivery(config, runs, deps.database, logger);
   const runWorker = new RunWorker({
     runs,
     bus,
@@ -71,6 +73,7 @@ export function createApp(deps: AppDeps) {
     logger,
     concurrency: config.RUN_CONCURRENCY,
     singleInstance: deps.database.dialect === 'sqlite',
+    onRunEnded: webhooks ? () => webhooks.dispatcher.kick() : undefined,
   });
   const services: Services = {
     apps: new AppsRepository(deps.database),
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps) {
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
     streamOpened: observed?.streamOpened,
+    webhookTargets: webhooks?.targets,
   };
 
   if (observed) app.use(observed.httpMiddleware);
@@ -146,6 +150,8 @@ export function createApp(deps: AppDeps) {
     app,
     /** Executes background runs; index.ts starts it and stops it on shutdown. */
     runWorker,
+    /** Delivers run webhooks when WEBHOOK_SECRET is set; index.ts starts and stops it with the worker. */
+    webhookDispatcher: webhooks?.dispatcher,
     runBus: bus,
     /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
     injectWebSocket,

@@ -55,6 +55,22 @@ export const configSchema = z
     RUN_FOLLOW_POLL_MS: z.coerce.number().int().min(10).default(1_000),
     SSE_PING_INTERVAL_MS: z.coerce.number().int().min(10).default(15_000),
     // Operations (docs/operations.md).
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ and base64, as Standard Webhooks secrets are')
+      .refine(
+        (value) => Buffer.from(value.slice(6), 'base64').length >= 24,
+        'must hold at least 24 random bytes',
+      )
+      .optional(),
+    WEBHOOK_ALLOW_HOSTS: commaList.default([]),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+    WEBHOOK_RETRY_FOR_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 60 * 60_000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a secret, not a word)').optional(),
   })
   .superRefine((env, ctx) => {

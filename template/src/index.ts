@@ -24,7 +24,7 @@ const database = await createDatabase(config.DATABASE_URL, logger);
 await database.migrate();
 
 const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false }) : undefined;
-const { app, runWorker, runBus, injectWebSocket } = createApp({
+const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
   config,
   logger,
   database,
@@ -40,6 +40,7 @@ const running = await startServer({
   onListening: injectWebSocket,
 });
 await runWorker.start();
+webhookDispatcher?.start();
 
 let stopping = false;
 async function stop(signal: string) {
@@ -47,6 +48,7 @@ async function stop(signal: string) {
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await runWorker.stop();
+  await webhookDispatcher?.stop();
   await running.shutdown();
   await runBus.close();
   await database.close();

@@ -35,6 +35,10 @@ export interface NewRun {
   action: string;
   inputs: unknown;
   createdBy: string;
+  /** POSTed the outcome when the run ends (webhooks-repository.ts tracks the delivery). */
+  webhookUrl?: string;
+  /** The W3C traceparent of the request that queued the run. */
+  traceParent?: string;
 }
 
 type RunRow = typeof import('./schema.pg').runs.$inferSelect;
@@ -62,6 +66,9 @@ export class RunsRepository {
         attempt: 0,
         createdAt: new Date(),
         lastEventId: 0,
+        webhookUrl: run.webhookUrl ?? null,
+        webhookStatus: run.webhookUrl ? 'pending' : null,
+        traceParent: run.traceParent ?? null,
       })
       .returning();
     return toRun(row as RunRow);

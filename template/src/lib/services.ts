@@ -17,5 +17,7 @@ export interface Services {
   /** How often a follower of a run looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */
   followPollMs: number;
   /** Counts a stream as open (a metric when METRICS_TOKEN is set); call what it returns when it closes. */
+  /** Checks a run's webhook URL (set when WEBHOOK_SECRET is; unset, runs take no webhook). */
+  webhookTargets?: { refusal(url: string): Promise<string | null> };
   streamOpened?: (kind: 'sse' | 'websocket') => () => void;
 }
