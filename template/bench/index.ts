@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchAuth, printAuth } from './auth';
 import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
+import { benchMetrics, printMetrics } from './metrics';
 import { benchPersistence, formatPersistenceBench } from './persistence';
 import { benchStreaming, printStreaming } from './streaming';
 
@@ -13,6 +14,7 @@ console.log(
 );
 
 printHttp(await benchHttp());
+printMetrics(await benchMetrics());
 printStreaming(await benchStreaming());
 console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
 printEngine(await benchEngine());
