@@ -55,6 +55,7 @@ export const configSchema = z
     RUN_FOLLOW_POLL_MS: z.coerce.number().int().min(10).default(1_000),
     SSE_PING_INTERVAL_MS: z.coerce.number().int().min(10).default(15_000),
     // Operations (docs/operations.md).
+    STEP_RETENTION_DAYS: z.coerce.number().positive().optional(),
     WEBHOOK_SECRET: z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ and base64, as Standard Webhooks secrets are')

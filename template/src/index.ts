@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createLlmProvider } from './chatbot/llm';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './db/client';
+import { PruneSchedule } from './db/prune-schedule';
 import { createLogger } from './lib/logger';
 import { startServer } from './lib/serve';
 
@@ -41,6 +42,11 @@ const running = await startServer({
 });
 await runWorker.start();
 webhookDispatcher?.start();
+// Retention runs beside the worker; on Postgres one instance at a time prunes (an advisory lock).
+const pruning = config.STEP_RETENTION_DAYS
+  ? new PruneSchedule(database, config.STEP_RETENTION_DAYS, logger)
+  : undefined;
+pruning?.start();
 
 let stopping = false;
 async function stop(signal: string) {
@@ -49,6 +55,7 @@ async function stop(signal: string) {
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await runWorker.stop();
   await webhookDispatcher?.stop();
+  await pruning?.stop();
   await running.shutdown();
   await runBus.close();
   await database.close();

@@ -144,6 +144,8 @@ export const runs = pgTable(
   (table) => [
     index('runs_status_created').on(table.status, table.createdAt),
     index('runs_webhook_due').on(table.webhookStatus, table.webhookNextAt),
+    // Retention removes an app's runs with it.
+    index('runs_app').on(table.graph, table.appId),
   ],
 );
 
