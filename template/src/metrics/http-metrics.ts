@@ -4,6 +4,9 @@ import type { Histogram } from 'prom-client';
 
 type Labels = 'route' | 'method' | 'status';
 
+/** A client picks the method: any other is counted as OTHER, so it cannot add series at will. */
+const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /**
  * Times every request into `histogram`, labelled by the route template that answered
  * (`/api/v1/chatbot/apps/:app_id`, never the raw path, so an id never becomes a series) or the
@@ -20,10 +23,11 @@ export function httpMetrics(histogram: Histogram<Labels>) {
     const seconds = (performance.now() - started) / 1000;
     // After next(), the route index is the one of the handler (or middleware) that answered.
     const route = routePath(c) || 'unmatched';
-    const key = `${c.req.method} ${c.res.status} ${route}`;
+    const method = knownMethods.has(c.req.method) ? c.req.method : 'OTHER';
+    const key = `${method} ${c.res.status} ${route}`;
     let child = children.get(key);
     if (!child) {
-      child = histogram.labels({ route, method: c.req.method, status: String(c.res.status) });
+      child = histogram.labels({ route, method, status: String(c.res.status) });
       children.set(key, child);
     }
     child.observe(seconds);

@@ -91,6 +91,8 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     ).toBe(200);
     expect((await api('GET', '/chatbot/apps/metrics-a')).status).toBe(200);
     expect((await api('GET', '/chatbot/apps/unknown-app')).status).toBe(404);
+    // A method the client made up is not a label value of its own.
+    await fetch(`${base}/api/v1/chatbot/apps`, { method: 'PROPFIND' }).catch(() => {});
     const text = await scrape();
 
     // Default process metrics are there.
@@ -104,6 +106,10 @@ describe('GET /metrics with METRICS_TOKEN', () => {
       sample(text, `switchyard_http_request_duration_seconds_count{${route},method="GET",status="404"}`),
     ).toBe(1);
     expect(text).not.toContain('metrics-a');
+    expect(text).not.toContain('PROPFIND');
+    expect(text).toMatch(
+      /switchyard_http_request_duration_seconds_count\{route="[^"]*",method="OTHER",status="\d+"\}/,
+    );
     expect(text).not.toContain('unknown-app');
     // One prompt runs prompt → decide_mode → a response action, which streams its words.
     const steps = 'switchyard_step_duration_seconds_count';
