@@ -38,6 +38,10 @@ export function printMetrics(result: Awaited<ReturnType<typeof benchMetrics>>) {
   console.log(
     `| with METRICS_TOKEN | ${Math.round(result.counted)} | ${(result.counted / result.plain).toFixed(3)} |`,
   );
+  const turns = result.rounds.plain.map(
+    (plain, round) => `${plain.requestsPerSec} / ${result.rounds.counted[round]?.requestsPerSec}`,
+  );
+  console.log(`turns (without / with): ${turns.join(', ')}`);
   const errors = Object.values(result.rounds)
     .flat()
     .reduce((sum, row) => sum + row.errors + row.non2xx, 0);
