@@ -10,7 +10,7 @@ interface Started {
   apps?: string[];
 }
 
-function startServer(kind: 'bare' | 'app'): Promise<Started> {
+export function startServer(kind: 'bare' | 'app' | 'app-metrics'): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -31,7 +31,7 @@ export interface LoadResult {
   non2xx: number;
 }
 
-async function load(name: string, options: autocannon.Options): Promise<LoadResult> {
+export async function load(name: string, options: autocannon.Options): Promise<LoadResult> {
   const result = await autocannon({
     connections: 20,
     duration: Number(process.env.BENCH_SECONDS ?? 8),

@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchAuth, printAuth } from './auth';
 import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
+import { benchMetrics, printMetrics } from './metrics';
 import { benchPersistence, formatPersistenceBench } from './persistence';
 import { benchStalledReaders, printStalledReaders } from './stalled-readers';
 import { benchStreaming, printStreaming } from './streaming';
@@ -18,6 +19,7 @@ const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 if (wanted('http')) printHttp(await benchHttp());
+if (wanted('metrics')) printMetrics(await benchMetrics());
 if (wanted('streaming')) printStreaming(await benchStreaming());
 if (wanted('persistence')) console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
 if (wanted('engine')) printEngine(await benchEngine());

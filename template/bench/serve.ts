@@ -1,6 +1,7 @@
 // A server for the benchmarks, in its own process so the load generator does not share its CPU.
 //   tsx bench/serve.ts bare   → bare Hono answering GET /json
 //   tsx bench/serve.ts app    → the Switchyard app on a temp SQLite file, scripted LLM at zero delay
+//   tsx bench/serve.ts app-metrics → the same with METRICS_TOKEN set (every metric counting)
 // Prints one JSON line { port, token?, apps? } once it listens.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ if (kind === 'bare') {
     DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'app.db')}`,
     SCRIPTED_DELAY_MS: '0',
     RATE_LIMIT_PER_MIN: '100000000',
+    ...(kind === 'app-metrics' ? { METRICS_TOKEN: 'bench-metrics-token-0123456789' } : {}),
   });
   const database = await createDatabase(config.DATABASE_URL);
   await database.migrate();

@@ -28,6 +28,7 @@ import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
 import { type AnyGraph, type AnyRunner, GraphRunner } from './engine';
+import { composeTrackers } from './engine/compose-trackers';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
 import type { AppEnv } from './lib/env';
@@ -35,8 +36,10 @@ import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
 import type { Services } from './lib/services';
+import { type Instrumentation, instrumentation } from './metrics';
 import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
+import { webhookDelivery } from './runs/webhooks';
 import { RunWorker } from './runs/worker';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
@@ -60,9 +63,12 @@ const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const app = createRouter<AppEnv>();
-  const runners = mountedRunners(deps);
+  // Metrics only when someone may read them (METRICS_TOKEN): otherwise nothing is counted at all.
+  const observed = config.METRICS_TOKEN ? instrumentation(deps.database) : undefined;
+  const runners = mountedRunners(deps, observed);
   const runs = new RunsRepository(deps.database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
+  const webhooks = webhookDelivery(config, runs, deps.database, logger);
   const runWorker = new RunWorker({
     runs,
     bus,
@@ -70,6 +76,7 @@ export function createApp(deps: AppDeps) {
     logger,
     concurrency: config.RUN_CONCURRENCY,
     singleInstance: deps.database.dialect === 'sqlite',
+    onRunEnded: webhooks ? () => webhooks.dispatcher.kick() : undefined,
   });
   const services: Services = {
     apps: new AppsRepository(deps.database),
@@ -80,9 +87,12 @@ export function createApp(deps: AppDeps) {
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
     streams: new StreamSlots(config.STREAMS_PER_USER),
+    streamOpened: observed?.streamOpened,
+    webhookTargets: webhooks?.targets,
   };
 
   app.use(closeUnreadBody());
+  if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(logger));
   app.use(secureHeaders({ contentSecurityPolicy: undefined }));
   // Without a token, per client address: everything outside /api, and the 401s inside it.
@@ -125,6 +135,7 @@ export function createApp(deps: AppDeps) {
       jwksUrl: config.JWT_JWKS_URL,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
+      onCacheLookup: observed?.onTokenCacheLookup,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
     storableJson(),
@@ -134,6 +145,7 @@ export function createApp(deps: AppDeps) {
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
 
+  if (observed && config.METRICS_TOKEN) observed.mount(app, config.METRICS_TOKEN);
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
   app.route('/', assetRoutes());
@@ -152,6 +164,8 @@ export function createApp(deps: AppDeps) {
     app,
     /** Executes background runs; index.ts starts it and stops it on shutdown. */
     runWorker,
+    /** Delivers run webhooks when WEBHOOK_SECRET is set; index.ts starts and stops it with the worker. */
+    webhookDispatcher: webhooks?.dispatcher,
     runBus: bus,
     /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
     injectWebSocket,
@@ -159,9 +173,10 @@ export function createApp(deps: AppDeps) {
 }
 
 /** A runner for every graph of src/graphs.ts, by name; a name used twice (or `runs`) fails at start. */
-function mountedRunners(deps: AppDeps): ReadonlyMap<string, AnyRunner> {
+function mountedRunners(deps: AppDeps, observed?: Instrumentation): ReadonlyMap<string, AnyRunner> {
   const persister = new DrizzlePersister(deps.database);
-  const tracker = new LogTracker(deps.logger);
+  const logTracker = new LogTracker(deps.logger);
+  const tracker = observed ? composeTrackers(logTracker, observed.tracker) : logTracker;
   const runners = new Map<string, AnyRunner>();
   const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
   for (const graph of listed) {

@@ -57,6 +57,25 @@ export const configSchema = z
     STREAMS_PER_USER: z.coerce.number().int().min(1).default(8),
     ANON_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(300),
     TRUST_PROXY: z.stringbool().default(false),
+    // Operations (docs/operations.md).
+    STEP_RETENTION_DAYS: z.coerce.number().positive().optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ and base64, as Standard Webhooks secrets are')
+      .refine(
+        (value) => Buffer.from(value.slice(6), 'base64').length >= 24,
+        'must hold at least 24 random bytes',
+      )
+      .optional(),
+    WEBHOOK_ALLOW_HOSTS: commaList.default([]),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+    WEBHOOK_RETRY_FOR_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 60 * 60_000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a secret, not a word)').optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createLlmProvider } from './chatbot/llm';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './db/client';
+import { PruneSchedule } from './db/prune-schedule';
 import { createLogger } from './lib/logger';
 import { startServer } from './lib/serve';
 
@@ -24,7 +25,7 @@ const database = await createDatabase(config.DATABASE_URL, logger);
 await database.migrate();
 
 const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false }) : undefined;
-const { app, runWorker, runBus, injectWebSocket } = createApp({
+const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
   config,
   logger,
   database,
@@ -40,6 +41,12 @@ const running = await startServer({
   onListening: injectWebSocket,
 });
 await runWorker.start();
+webhookDispatcher?.start();
+// Retention runs beside the worker; on Postgres one instance at a time prunes (an advisory lock).
+const pruning = config.STEP_RETENTION_DAYS
+  ? new PruneSchedule(database, config.STEP_RETENTION_DAYS, logger)
+  : undefined;
+pruning?.start();
 
 let stopping = false;
 async function stop(signal: string) {
@@ -47,6 +54,8 @@ async function stop(signal: string) {
   stopping = true;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await runWorker.stop();
+  await webhookDispatcher?.stop();
+  await pruning?.stop();
   await running.shutdown();
   await runBus.close();
   await database.close();

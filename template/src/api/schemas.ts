@@ -70,6 +70,17 @@ export const RunRequestSchema = z
   .object({
     action: z.string().min(1).describe("The action to run; it must be the app's next when the run starts"),
     inputs: z.record(z.string(), z.unknown()).default({}).describe("The action's inputs"),
+    webhook: z
+      .object({
+        url: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+          .max(2000)
+          .describe('Receives a POST, signed per Standard Webhooks, when the run ends'),
+      })
+      .optional()
+      .describe(
+        'Where to POST the run when it ends (needs WEBHOOK_SECRET on the server); see docs/operations.md',
+      ),
   })
   .openapi('RunRequest');
 

@@ -3,6 +3,7 @@ import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AnyRunner, RunEvent } from '../engine';
 import type { Logger } from '../lib/logger';
 import { toWireEvent } from '../lib/run-events';
+import type { Services } from '../lib/services';
 import { keepStreamSlot } from './middleware/stream-slots';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
@@ -34,6 +35,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const left = new AbortController();
     stream.onAbort(() => left.abort());
+    const streamClosed = (c.get('services' as never) as Services | undefined)?.streamOpened?.('sse');
     const socket = coalescingWriter(stream);
     let id = firstId;
     const every: number = c.get('ssePingIntervalMs' as never) ?? PING_INTERVAL_MS;
@@ -48,6 +50,7 @@ export function sseResponse(c: Context, produce: (writer: EventWriter) => Promis
     } finally {
       clearInterval(ping);
       releaseSlot();
+      streamClosed?.();
     }
   });
 }

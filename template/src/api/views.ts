@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
-import type { Run } from '../db/runs-repository';
 import type { StepRecord, StoredApp } from '../engine/persister';
 import { toAppView } from '../lib/run-events';
 
 export { toAppView } from '../lib/run-events';
+export { toRunView } from '../lib/run-view';
 
 // What the API answers, in its snake_case: each view is a schema (for OpenAPI and the typed client)
 // and the function that builds it from what the engine or a repository returns.
@@ -110,20 +110,6 @@ export const RunSchema = z
 export const RunCreatedSchema = z
   .object({ run_id: z.string(), status: z.literal('queued') })
   .openapi('RunCreated');
-
-export function toRunView(run: Run) {
-  return {
-    run_id: run.runId,
-    app_id: run.appId,
-    graph: run.graph,
-    action: run.action,
-    status: run.status,
-    error: run.error,
-    created_at: run.createdAt.toISOString(),
-    started_at: run.startedAt?.toISOString() ?? null,
-    ended_at: run.endedAt?.toISOString() ?? null,
-  };
-}
 
 const pascal = (name: string) =>
   name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());

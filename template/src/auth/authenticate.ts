@@ -16,6 +16,8 @@ export interface AuthOptions {
   /** The required `aud` (JWT_AUDIENCE); with a jwksUrl it must be set. */
   audience?: string;
   cache?: TokenCache;
+  /** Told whether each token was found in the verified-token cache (the hit/miss metric). */
+  onCacheLookup?: (hit: boolean) => void;
   /** Least time between two fetches of the key set (jose refetches on an unknown kid); 30 s by default. */
   jwksCooldownMs?: number;
 }
@@ -72,6 +74,7 @@ export function authenticate(options: AuthOptions) {
     const token = BEARER.exec(header)?.[1];
     if (!token || token.length > MAX_TOKEN_BYTES) throw invalidToken();
     let user = cache.get(token);
+    options.onCacheLookup?.(user !== undefined);
     if (!user) {
       const verified = await verify(token).catch((error) => {
         if (error instanceof ClaimError) throw invalidToken(error.message);

@@ -35,6 +35,10 @@ export interface NewRun {
   action: string;
   inputs: unknown;
   createdBy: string;
+  /** POSTed the outcome when the run ends (webhooks-repository.ts tracks the delivery). */
+  webhookUrl?: string;
+  /** The W3C traceparent of the request that queued the run. */
+  traceParent?: string;
 }
 
 type RunRow = typeof import('./schema.pg').runs.$inferSelect;
@@ -62,6 +66,9 @@ export class RunsRepository {
         attempt: 0,
         createdAt: new Date(),
         lastEventId: 0,
+        webhookUrl: run.webhookUrl ?? null,
+        webhookStatus: run.webhookUrl ? 'pending' : null,
+        traceParent: run.traceParent ?? null,
       })
       .returning();
     return toRun(row as RunRow);
@@ -187,8 +194,7 @@ export class RunsRepository {
     return appendRunEvent(this.database, runId, event, data);
   }
 
-  /** The run's events with id > after, oldest first (replay from the start with after = 0). */
-  /** A page of events (at most MAX_EVENTS_PAGE, whatever `limit` asks). */
+  /** The run's events with id > after, oldest first, a page at a time (at most MAX_EVENTS_PAGE, whatever `limit` asks). */
   listEvents(runId: string, page: { after?: number; limit: number }): Promise<RunEvent[]> {
     return listRunEvents(this.database, runId, page);
   }

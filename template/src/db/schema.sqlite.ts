@@ -34,6 +34,8 @@ export const apps = sqliteTable(
     primaryKey({ columns: [table.graph, table.appId] }),
     index('apps_partition_created').on(table.graph, table.partitionKey, table.createdAt),
     index('apps_graph_created').on(table.graph, table.createdAt),
+    // Retention finds the apps not updated for STEP_RETENTION_DAYS without reading the others.
+    index('apps_updated').on(table.updatedAt),
   ],
 );
 
@@ -105,11 +107,24 @@ export const runs = sqliteTable(
     cancelRequestedAt: time('cancel_requested_at'),
     /** The id of the run's last event; appending increments it, so ids increase without gaps. */
     lastEventId: integer('last_event_id').notNull(),
+    /** Where the run's outcome is POSTed when it ends (webhook: { url } on POST …/runs); null: nowhere. */
+    webhookUrl: text('webhook_url'),
+    /** pending until delivered, or failed once retrying for WEBHOOK_RETRY_FOR_MS did not get a 2xx. */
+    webhookStatus: text('webhook_status', { enum: ['pending', 'delivered', 'failed'] }),
+    webhookAttempts: integer('webhook_attempts').notNull().default(0),
+    /** No delivery starts before this: the next retry, or the lease of the instance delivering now. */
+    webhookNextAt: time('webhook_next_at'),
+    webhookError: text('webhook_error'),
+    /** The W3C traceparent of the request that queued the run, so its spans join that trace anywhere. */
+    traceParent: text('trace_parent'),
   },
   (table) => [
     index('runs_status_created').on(table.status, table.createdAt),
     // The fair queue (claimNext) asks when each user's runs last started.
     index('runs_creator_started').on(table.createdBy, table.startedAt),
+    index('runs_webhook_due').on(table.webhookStatus, table.webhookNextAt),
+    // Retention removes an app's runs with it.
+    index('runs_app').on(table.graph, table.appId),
   ],
 );
 

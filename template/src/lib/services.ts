@@ -19,4 +19,8 @@ export interface Services {
   followPollMs: number;
   /** The open streams of each user (STREAMS_PER_USER), taken by openStream() on streaming routes. */
   streams: StreamSlots;
+  /** Counts a stream as open (a metric when METRICS_TOKEN is set); call what it returns when it closes. */
+  /** Checks a run's webhook URL (set when WEBHOOK_SECRET is; unset, runs take no webhook). */
+  webhookTargets?: { refusal(url: string): Promise<string | null> };
+  streamOpened?: (kind: 'sse' | 'websocket') => () => void;
 }

@@ -21,6 +21,8 @@ export interface RunWorkerOptions {
    * running was left by this process's predecessor. Otherwise only runs whose heartbeat stopped are.
    */
   singleInstance: boolean;
+  /** Told when a run has ended and its status is stored (the webhook dispatcher looks at once). */
+  onRunEnded?: (runId: string) => void;
 }
 
 /**
@@ -165,6 +167,7 @@ export class RunWorker {
       stopCancelWatch();
       this.#active.delete(run.runId);
       await bus.publish(run.runId, 'event').catch(() => {});
+      this.options.onRunEnded?.(run.runId);
       void this.poll();
     }
   }

@@ -23,7 +23,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const testDb = options.testDb ?? sqliteDatabase();
   const database: Database = await testDb.open();
   await database.migrate();
-  const { app, runWorker, runBus, injectWebSocket } = createApp({
+  const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
     database,
@@ -33,6 +33,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   return {
     app,
     runWorker,
+    webhookDispatcher,
     injectWebSocket,
     config,
     database,
@@ -40,6 +41,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     token: (sub: string, roles: string[] = []) => signDevToken(config.JWT_SECRET as string, { sub, roles }),
     async close() {
       await runWorker.stop();
+      await webhookDispatcher?.stop();
       await runBus.close();
       await database.close();
       await testDb.drop();

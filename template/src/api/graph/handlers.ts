@@ -137,7 +137,7 @@ export const deleteGrant: Handler<GraphRoutes['deleteGrant']> = async (c) => {
 export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
   const { runner, app, user } = c.var;
   const { runs, runQueued } = c.var.services;
-  const { action, inputs } = c.req.valid('json');
+  const { action, inputs, webhook } = c.req.valid('json');
   const definition = runner.graph.actions.get(action);
   if (!definition)
     throw problems.unprocessable(`The ${runner.graph.name} graph has no action "${action}".`, [
@@ -146,6 +146,7 @@ export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
   const parsed = definition.input?.safeParse(inputs);
   if (parsed && !parsed.success)
     throw new ProblemError(zodProblem(parsed.error, `Inputs of "${action}" do not match its schema`));
+  if (webhook) await checkWebhook(c.var.services, webhook.url);
   // What is stored (and run by the worker) is what was validated: zod's output, without the keys
   // the schema does not name; an action without inputs gets none.
   const run = await runs.create({
@@ -154,7 +155,20 @@ export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
     action,
     inputs: parsed ? parsed.data : {},
     createdBy: user.sub,
+    webhookUrl: webhook?.url,
   });
   runQueued();
   return c.json({ run_id: run.runId, status: 'queued' as const }, 202);
 };
+
+/** A webhook needs WEBHOOK_SECRET (it is signed) and a target this server may call. */
+async function checkWebhook(services: AppEnv['Variables']['services'], url: string) {
+  const refusal = services.webhookTargets
+    ? await services.webhookTargets.refusal(url)
+    : 'webhooks are off on this server (WEBHOOK_SECRET is not set)';
+  if (refusal) {
+    throw problems.unprocessable(`The webhook URL is refused: ${refusal}.`, [
+      { path: 'webhook.url', message: refusal },
+    ]);
+  }
+}

@@ -59,8 +59,10 @@ export function addRunWebSocket(router: Hono<AppEnv>, upgradeWebSocket: UpgradeW
       // answered 404 by the router and gives it back at once.
       const upgrading = c.req.header('upgrade')?.toLowerCase() === 'websocket';
       const releaseSlot = upgrading ? keepStreamSlot(c) : () => {};
+      let streamClosed: (() => void) | undefined;
       return {
         onOpen: (_event, ws) => {
+          streamClosed = c.var.services.streamOpened?.('websocket');
           void (async () => {
             for await (const event of followRun(follow, runId, after, closed.signal)) {
               await sendPaced(ws, JSON.stringify({ event: event.event, id: event.id, data: event.data }));
@@ -71,6 +73,7 @@ export function addRunWebSocket(router: Hono<AppEnv>, upgradeWebSocket: UpgradeW
         onClose: () => {
           closed.abort();
           releaseSlot();
+          streamClosed?.();
         },
       };
     }),
