@@ -66,24 +66,28 @@ export interface StalledReadersResult {
   webSocketMb: number;
 }
 
-/** Idle RSS, then with READERS stalled SSE followers, then with READERS stalled WebSocket ones. */
-export async function benchStalledReaders(): Promise<StalledReadersResult> {
+/** One server's idle RSS and its RSS with READERS stalled followers of one kind. */
+async function measure(open: (server: Server) => Promise<{ destroy?: () => void; terminate?: () => void }>) {
   const server = await startServer();
   try {
-    const idleMb = await rssOf(server);
-    const sse = await Promise.all(Array.from({ length: READERS }, () => stalledSse(server)));
+    const idle = await rssOf(server);
+    const readers = await Promise.all(Array.from({ length: READERS }, () => open(server)));
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const sseMb = await rssOf(server);
-    for (const socket of sse) socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const ws = await Promise.all(Array.from({ length: READERS }, () => stalledWebSocket(server)));
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const webSocketMb = await rssOf(server);
-    for (const socket of ws) socket.terminate();
-    return { idleMb, sseMb, webSocketMb };
+    const stalled = await rssOf(server);
+    for (const reader of readers) reader.destroy?.() ?? reader.terminate?.();
+    return { idle, stalled };
   } finally {
     server.child.kill();
   }
+}
+
+/** A fresh server for each kind of follower, so one kind's freed memory does not count for the other. */
+export async function benchStalledReaders(): Promise<StalledReadersResult> {
+  const sse = await measure(stalledSse);
+  const ws = await measure(stalledWebSocket);
+  // Reported against the first server's idle RSS; each row's own idle is within a few MB of it.
+  const idleMb = sse.idle;
+  return { idleMb, sseMb: sse.stalled, webSocketMb: ws.stalled - ws.idle + idleMb };
 }
 
 export function printStalledReaders(result: StalledReadersResult) {

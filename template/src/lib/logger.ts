@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config';
+import { logSerializers } from './log-errors';
 
 export type { Logger };
 
@@ -12,6 +13,8 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Lo
   return pino({
     level: config.LOG_LEVEL,
     redact: ['req.headers.authorization', 'headers.authorization'],
+    // Failed queries are logged by their shape, never with their bound values (log-errors.ts).
+    serializers: logSerializers,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
 }

@@ -21,9 +21,10 @@ const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'e
 /**
  * How many events a follower reads at once. It asks for the next page only once the reader has
  * taken the last one (the generator waits at each yield), so a client that stops reading stops the
- * reads, and a follower holds one page, not the run's whole log.
+ * reads, and a follower holds one page, not the run's whole log. Small, because what a stalled
+ * follower holds is a page: 25 deltas of 10 kB are 250 kB.
  */
-export const EVENT_PAGE_SIZE = 100;
+export const EVENT_PAGE_SIZE = 25;
 
 /** The stored events after `after`, a page at a time, oldest first. */
 async function* storedAfter(runs: RunsRepository, runId: string, after: number): AsyncGenerator<RunEvent> {
