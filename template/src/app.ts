@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Redis } from 'ioredis';
+import { mountChat } from './api/chat';
 import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
@@ -12,17 +13,20 @@ import { deadline } from './api/middleware/deadline';
 import { rateLimit } from './api/middleware/rate-limit';
 import { requestLog } from './api/middleware/request-log';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
+import { mountOpenAI, OPENAI_PREFIX } from './api/openai';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
 import { authenticate } from './auth/authenticate';
+import { type ChatMapping, entryParts } from './chat/mapping';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
 import { AppsRepository } from './db/apps-repository';
+import { ChatsRepository } from './db/chats-repository';
 import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
-import { type AnyGraph, type AnyRunner, GraphRunner } from './engine';
+import { type AnyRunner, GraphRunner } from './engine';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
 import type { AppEnv } from './lib/env';
@@ -57,7 +61,7 @@ const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const app = createRouter<AppEnv>();
-  const runners = mountedRunners(deps);
+  const { runners, chatMappings } = mountedGraphs(deps);
   const runs = new RunsRepository(deps.database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
   const runWorker = new RunWorker({
@@ -74,6 +78,8 @@ export function createApp(deps: AppDeps) {
     runs,
     bus,
     runners,
+    chatMappings,
+    chats: new ChatsRepository(deps.database),
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
   };
@@ -105,8 +111,7 @@ export function createApp(deps: AppDeps) {
 
   // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
   app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
-  app.use(
-    '/api/*',
+  const authenticated = [
     authenticate({
       secret: config.JWT_SECRET,
       jwksUrl: config.JWT_JWKS_URL,
@@ -114,8 +119,14 @@ export function createApp(deps: AppDeps) {
       audience: config.JWT_AUDIENCE,
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
-  );
+  ] as const;
+  app.use('/api/*', ...authenticated);
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
+  for (const [name, mapping] of chatMappings) {
+    app.route(graphPath(name), mountChat(runners.get(name) as AnyRunner, mapping));
+  }
+  // OpenAI's chat completions over the chat graphs: the same token, OpenAI's error shape.
+  app.route(OPENAI_PREFIX, mountOpenAI(authenticated));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
@@ -144,19 +155,24 @@ export function createApp(deps: AppDeps) {
   };
 }
 
-/** A runner for every graph of src/graphs.ts, by name; a name used twice (or `runs`) fails at start. */
-function mountedRunners(deps: AppDeps): ReadonlyMap<string, AnyRunner> {
+/**
+ * A runner for every graph of src/graphs.ts, by name, and the chat mapping of those that opted in;
+ * a name used twice (or `runs`) fails at start.
+ */
+function mountedGraphs(deps: AppDeps) {
   const persister = new DrizzlePersister(deps.database);
   const tracker = new LogTracker(deps.logger);
   const runners = new Map<string, AnyRunner>();
-  const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
-  for (const graph of listed) {
+  const chatMappings = new Map<string, ChatMapping<unknown>>();
+  for (const entry of graphs({ llm: deps.llm })) {
+    const { graph, chat } = entryParts(entry);
     const name: string = graph.name;
     if (runners.has(name) || name === 'runs')
       throw new Error(`src/graphs.ts: the graph name "${name}" is taken; rename the graph`);
     runners.set(name, new GraphRunner(graph, { persister, tracker, logger: deps.logger }));
+    if (chat) chatMappings.set(name, chat);
   }
-  return runners;
+  return { runners: runners as ReadonlyMap<string, AnyRunner>, chatMappings };
 }
 
 export type App = ReturnType<typeof createApp>['app'];
