@@ -1,10 +1,10 @@
-import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
-import type { ChatMessageMetadata } from '../../src/api/chat/ui-chunks';
+import { DefaultChatTransport, readUIMessageStream, type UIMessageChunk } from 'ai';
+import type { ChatUIMessage } from '../../src/api/chat/ui-chunks';
 
 // The AI SDK's own client pieces, as a browser's useChat uses them: DefaultChatTransport posts the
 // turn and reconnects to it, readUIMessageStream builds the assistant message from the chunks.
 
-export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
+export type { ChatUIMessage };
 
 export const userMessage = (text: string, id = `u-${Math.random()}`): ChatUIMessage => ({
   id,

@@ -1,4 +1,4 @@
-import type { UIMessageChunk } from 'ai';
+import type { UIMessage, UIMessageChunk } from 'ai';
 import type { Problem } from '../../lib/errors';
 import type { AppView } from '../../lib/run-events';
 
@@ -24,10 +24,11 @@ export interface StoredEvent {
 }
 
 type Step = { action: string; sequence_id: number };
-export type ChatChunk = UIMessageChunk<
-  ChatMessageMetadata,
-  { step: Step & { status: 'running' | 'committed' } }
->;
+/** A `data-step` part: an action of the turn, running or committed. */
+export type ChatStepData = Step & { status: 'running' | 'committed' };
+export type ChatChunk = UIMessageChunk<ChatMessageMetadata, { step: ChatStepData }>;
+/** The assistant message a client builds from the stream (useChat<ChatUIMessage>). */
+export type ChatUIMessage = UIMessage<ChatMessageMetadata, { step: ChatStepData }>;
 
 /** Translates one turn's events in order; keeps which text part is open. */
 export function uiChunkTranslator(runId: string) {

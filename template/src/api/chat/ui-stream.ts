@@ -3,7 +3,7 @@ import type { Services } from '../../lib/services';
 import { followRun } from '../../runs/follow-run';
 import { followOptions } from '../runs/handlers';
 import { PING_INTERVAL_MS } from '../sse';
-import { type ChatMessageMetadata, uiChunkTranslator } from './ui-chunks';
+import { type ChatUIMessage, uiChunkTranslator } from './ui-chunks';
 
 /**
  * A turn's run as the AI SDK's UI message stream, from its first stored event and then live
@@ -18,7 +18,7 @@ export function uiMessageStreamOf(
   pingMs = PING_INTERVAL_MS,
 ): Response {
   const translate = uiChunkTranslator(runId);
-  const stream = createUIMessageStream<import('ai').UIMessage<ChatMessageMetadata>>({
+  const stream = createUIMessageStream<ChatUIMessage>({
     execute: async ({ writer }) => {
       for await (const event of followRun(followOptions(services), runId, 0, left)) {
         const cancelled = event.event === 'error' && (await wasStopped(services, runId));

@@ -15,7 +15,8 @@ const Message = z.looseObject({
     .describe('The text, or text parts'),
 });
 
-const refused = (reason: string) => z.any().refine((value) => value === undefined || value === null, reason);
+/** A parameter that would change the answer's shape: absent (or null), else refused with `reason`. */
+const refused = (reason: string) => z.null(reason).optional();
 
 export const ChatCompletionRequest = z
   .looseObject({
