@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const notRunHere: [file: string, reason: string][] = [];
 if (!process.env.TEST_DATABASE_URL || !process.env.REDIS_URL) {
   notRunHere.push(['test/process/two-instances.test.ts', 'needs TEST_DATABASE_URL and REDIS_URL']);
+  notRunHere.push(['test/process/chat-two-instances.test.ts', 'needs TEST_DATABASE_URL and REDIS_URL']);
 }
 if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
   notRunHere.push([
