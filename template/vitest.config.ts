@@ -13,6 +13,10 @@ if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
     'test/ui/chat-page.test.ts',
     'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)',
   ]);
+  notRunHere.push([
+    'test/ui/ai-chat-page.test.ts',
+    'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)',
+  ]);
 }
 for (const [file, reason] of notRunHere) console.log(`NOTE: ${file} not run: it ${reason}.`);
 

@@ -37,6 +37,7 @@ import type { Services } from './lib/services';
 import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { RunWorker } from './runs/worker';
+import { aiChatPage } from './ui/ai-chat-page';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
 
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps) {
 
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
+  app.route('/', aiChatPage());
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
