@@ -2,6 +2,7 @@
 // docs/benchmarks.md records a run and says what limits each figure.
 import { cpus, totalmem } from 'node:os';
 import { benchAuth, printAuth } from './auth';
+import { benchChatStreaming, printChatStreaming } from './chat-streaming';
 import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
 import { benchPersistence, formatPersistenceBench } from './persistence';
@@ -14,6 +15,7 @@ console.log(
 
 printHttp(await benchHttp());
 printStreaming(await benchStreaming());
+printChatStreaming(await benchChatStreaming());
 console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
 printEngine(await benchEngine());
 printAuth(await benchAuth());
