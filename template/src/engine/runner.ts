@@ -98,7 +98,7 @@ export class GraphRunner<Schema extends z.ZodObject> {
    * Get or create an app in a partition, starting from the graph's initial state with `state` keys
    * overridden (validated by the schema), at the entry action.
    */
-  create(options: { appId?: string; partitionKey: string; state?: StateValues }) {
+  async create(options: { appId?: string; partitionKey: string; state?: StateValues }) {
     const state = options.state
       ? this.#validate({ ...this.graph.initial, ...options.state }, 'The initial state')
       : this.graph.initial;

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { canCreateIn } from '../../auth/policy';
 import type { AnyRunner, RunEvent, StoredApp } from '../../engine';
 import type { AppEnv } from '../../lib/env';
-import { problems } from '../../lib/errors';
-import { runProblem } from '../../lib/run-events';
+import { ProblemError, problems } from '../../lib/errors';
+import { engineProblem } from '../../lib/run-events';
 import { asProblem, requestSignal } from '../problems';
 import { answerOf, planCall, usageOf } from './conversation';
-import { toOpenAIError } from './errors';
 import type { OpenAIRoutes } from './routes';
+import { streamCompletion } from './stream';
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppEnv & RouteConfigToEnv<R>>;
 
@@ -31,11 +30,17 @@ export const completions: Handler<OpenAIRoutes['completions']> = async (c) => {
   if (!mapping || !runner)
     throw problems.notFound(`The model "${body.model}" does not exist; GET /v1/models lists them.`);
   const plan = planCall(runner, mapping, body);
-  const { app } = await runner.create({
-    appId: `chatcmpl-${randomUUID()}`,
-    partitionKey: c.var.user.sub,
-    state: mapping.seed(plan.history) as Record<string, unknown>,
-  });
+  const { app } = await runner
+    .create({
+      appId: `chatcmpl-${randomUUID()}`,
+      partitionKey: c.var.user.sub,
+      state: mapping.seed(plan.history) as Record<string, unknown>,
+    })
+    .catch((error) => {
+      // A history the state schema refuses is the caller's problem (422), not ours.
+      const found = engineProblem(error, null);
+      throw found ? new ProblemError(found) : error;
+    });
   const meta = { id: app.appId, created: seconds(), model: body.model };
   if (!body.stream) {
     const { halted, pieces } = await collect(
@@ -58,41 +63,7 @@ export const completions: Handler<OpenAIRoutes['completions']> = async (c) => {
       200,
     );
   }
-  const leave = new AbortController();
-  const events = runner.stream(app.appId, {
-    action: mapping.action,
-    inputs: plan.inputs,
-    signal: leave.signal,
-  });
-  const includeUsage = body.stream_options?.include_usage === true;
-  return streamSSE(c, async (stream) => {
-    stream.onAbort(() => leave.abort());
-    const chunk = (delta: object, finish: 'stop' | null) => ({
-      ...meta,
-      object: 'chat.completion.chunk',
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    });
-    let pieces = 0;
-    await stream.writeSSE({ data: JSON.stringify(chunk({ role: 'assistant', content: '' }, null)) });
-    for await (const event of events) {
-      if (event.event === 'delta' && typeof event.data.delta === 'string') {
-        pieces++;
-        await stream.writeSSE({ data: JSON.stringify(chunk({ content: event.data.delta }, null)) });
-      } else if (event.event === 'error') {
-        // The openai client raises an APIError for a `data:` event carrying `error`.
-        await stream.writeSSE({
-          data: JSON.stringify(toOpenAIError(runProblem(event.data.error, event.data.next))),
-        });
-        return;
-      }
-    }
-    await stream.writeSSE({ data: JSON.stringify(chunk({}, 'stop')) });
-    if (includeUsage)
-      await stream.writeSSE({
-        data: JSON.stringify({ ...chunk({}, null), choices: [], usage: usageOf(body, pieces) }),
-      });
-    await stream.writeSSE({ data: '[DONE]' });
-  });
+  return streamCompletion(c, { runner, app, mapping, inputs: plan.inputs, body, meta });
 };
 
 /** Runs the chat action and the steps after it; the app where it halted and the pieces it streamed. */

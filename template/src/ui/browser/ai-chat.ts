@@ -43,7 +43,8 @@ async function start(token: string) {
     const { state } = (await stored.json()) as {
       state: { chat_history: { role: string; content: string }[] };
     };
-    state.chat_history.forEach((message, index) => show(`h${index}`, message.role, message.content));
+    for (const [index, message] of state.chat_history.entries())
+      show(`h${index}`, message.role, message.content);
   }
   const resumed = stored.ok ? await transport.reconnectToStream({ chatId }) : null;
   if (resumed) await follow(resumed);
