@@ -2,6 +2,7 @@
 // docs/benchmarks.md records a run and says what limits each figure.
 import { cpus, totalmem } from 'node:os';
 import { benchAuth, printAuth } from './auth';
+import { benchChatStreaming, printChatStreaming } from './chat-streaming';
 import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
 import { benchMetrics, printMetrics } from './metrics';
@@ -21,6 +22,7 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 if (wanted('http')) printHttp(await benchHttp());
 if (wanted('metrics')) printMetrics(await benchMetrics());
 if (wanted('streaming')) printStreaming(await benchStreaming());
+if (wanted('chat')) printChatStreaming(await benchChatStreaming());
 if (wanted('persistence')) console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
 if (wanted('engine')) printEngine(await benchEngine());
 if (wanted('auth')) printAuth(await benchAuth());

@@ -18,6 +18,7 @@ import { signDevToken } from '../src/auth/sign-token';
 import { createLlmProvider } from '../src/chatbot/llm';
 import { loadConfig } from '../src/config';
 import { AppsRepository } from '../src/db/apps-repository';
+import { ChatsRepository } from '../src/db/chats-repository';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 import { GrantsRepository } from '../src/db/grants-repository';
@@ -73,6 +74,8 @@ if (kind === 'raw') {
     runs: new RunsRepository(database),
     bus: memoryRunBus(),
     runners: new Map([[bench.name, application]]),
+    chatMappings: new Map(),
+    chats: new ChatsRepository(database),
     runQueued: () => {},
     followPollMs: 1_000,
     streams: new StreamSlots(Number.MAX_SAFE_INTEGER),

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Redis } from 'ioredis';
+import { mountChat } from './api/chat';
 import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
 import { mountGraph } from './api/graph';
@@ -16,18 +17,21 @@ import { requestLog } from './api/middleware/request-log';
 import { storableJson } from './api/middleware/storable-json';
 import { StreamSlots } from './api/middleware/stream-slots';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
+import { mountOpenAI, OPENAI_PREFIX } from './api/openai';
 import { API_PREFIX, graphPath } from './api/paths';
 import { mountRuns } from './api/runs';
 import { withFullRefusals } from './api/runs/websocket-refusals';
 import { authenticate } from './auth/authenticate';
+import { type ChatMapping, entryParts } from './chat/mapping';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
 import { AppsRepository } from './db/apps-repository';
+import { ChatsRepository } from './db/chats-repository';
 import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
 import { GrantsRepository } from './db/grants-repository';
 import { RunsRepository } from './db/runs-repository';
-import { type AnyGraph, type AnyRunner, GraphRunner } from './engine';
+import { type AnyRunner, GraphRunner } from './engine';
 import { composeTrackers } from './engine/compose-trackers';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
@@ -41,6 +45,7 @@ import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { webhookDelivery } from './runs/webhooks';
 import { RunWorker } from './runs/worker';
+import { aiChatPage } from './ui/ai-chat-page';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
 
@@ -65,7 +70,7 @@ export function createApp(deps: AppDeps) {
   const app = createRouter<AppEnv>();
   // Metrics only when someone may read them (METRICS_TOKEN): otherwise nothing is counted at all.
   const observed = config.METRICS_TOKEN ? instrumentation(deps.database) : undefined;
-  const runners = mountedRunners(deps, observed);
+  const { runners, chatMappings } = mountedGraphs(deps, observed);
   const runs = new RunsRepository(deps.database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
   const webhooks = webhookDelivery(config, runs, deps.database, logger);
@@ -84,6 +89,8 @@ export function createApp(deps: AppDeps) {
     runs,
     bus,
     runners,
+    chatMappings,
+    chats: new ChatsRepository(deps.database),
     runQueued: () => void runWorker.poll(),
     followPollMs: config.RUN_FOLLOW_POLL_MS,
     streams: new StreamSlots(config.STREAMS_PER_USER),
@@ -101,7 +108,9 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.TRUST_PROXY,
     redis: deps.redis,
   });
-  app.use((c, next) => (c.req.path.startsWith('/api/') ? next() : anonymous.everything(c, next)));
+  // (Authenticated routes, under /api and /v1, count their 401s instead: `anonymous.refusals` below.)
+  const authenticatedPath = (path: string) => path.startsWith('/api/') || path.startsWith(`${OPENAI_PREFIX}/`);
+  app.use((c, next) => (authenticatedPath(c.req.path) ? next() : anonymous.everything(c, next)));
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
@@ -127,8 +136,8 @@ export function createApp(deps: AppDeps) {
 
   // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
   app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
-  app.use(
-    '/api/*',
+  // What every authenticated request passes, under /api and OpenAI's /v1 alike.
+  const authenticated = [
     anonymous.refusals,
     authenticate({
       secret: config.JWT_SECRET,
@@ -139,8 +148,14 @@ export function createApp(deps: AppDeps) {
     }),
     rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
     storableJson(),
-  );
+  ] as const;
+  app.use('/api/*', ...authenticated);
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
+  for (const [name, mapping] of chatMappings) {
+    app.route(graphPath(name), mountChat(runners.get(name) as AnyRunner, mapping));
+  }
+  // OpenAI's chat completions over the chat graphs: the same token, OpenAI's error shape.
+  app.route(OPENAI_PREFIX, mountOpenAI(authenticated));
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: withFullRefusals(app) });
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
@@ -148,6 +163,7 @@ export function createApp(deps: AppDeps) {
   if (observed && config.METRICS_TOKEN) observed.mount(app, config.METRICS_TOKEN);
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
+  app.route('/', aiChatPage());
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
@@ -172,20 +188,25 @@ export function createApp(deps: AppDeps) {
   };
 }
 
-/** A runner for every graph of src/graphs.ts, by name; a name used twice (or `runs`) fails at start. */
-function mountedRunners(deps: AppDeps, observed?: Instrumentation): ReadonlyMap<string, AnyRunner> {
+/**
+ * A runner for every graph of src/graphs.ts, by name, and the chat mapping of those that opted in;
+ * a name used twice (or `runs`) fails at start.
+ */
+function mountedGraphs(deps: AppDeps, observed?: Instrumentation) {
   const persister = new DrizzlePersister(deps.database);
   const logTracker = new LogTracker(deps.logger);
   const tracker = observed ? composeTrackers(logTracker, observed.tracker) : logTracker;
   const runners = new Map<string, AnyRunner>();
-  const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
-  for (const graph of listed) {
+  const chatMappings = new Map<string, ChatMapping<unknown>>();
+  for (const entry of graphs({ llm: deps.llm })) {
+    const { graph, chat } = entryParts(entry);
     const name: string = graph.name;
     if (runners.has(name) || name === 'runs')
       throw new Error(`src/graphs.ts: the graph name "${name}" is taken; rename the graph`);
     runners.set(name, new GraphRunner(graph, { persister, tracker, logger: deps.logger }));
+    if (chat) chatMappings.set(name, chat);
   }
-  return runners;
+  return { runners: runners as ReadonlyMap<string, AnyRunner>, chatMappings };
 }
 
 export type App = ReturnType<typeof createApp>['app'];

@@ -1,3 +1,5 @@
+import { type GraphOf, withChat } from './chat/mapping';
+import { chatbotChat } from './chatbot/chat';
 import { chatbotGraph } from './chatbot/graph';
 import type { LlmProvider } from './chatbot/llm/provider';
 
@@ -7,11 +9,13 @@ export interface GraphDeps {
 }
 
 /**
- * THE list of mounted graphs. One line here gives a graph its routes under /api/v1/{name}
+ * THE list of mounted graphs. One entry here gives a graph its routes under /api/v1/{name}
  * (derived from its schemas, in /openapi.json and /docs), its background runs and its entry in the
- * typed client (`createClient(url).{name}`). Add yours below the chatbot; README.md has the recipe.
+ * typed client (`createClient(url).{name}`). An entry made with `withChat(graph, mapping)` also
+ * speaks chat: the AI SDK's useChat at /api/v1/{name}/chat and OpenAI's /v1/chat/completions
+ * (docs/flavors.md). Add yours below the chatbot; README.md has the recipe.
  */
-export const graphs = (deps: GraphDeps) => [chatbotGraph(deps.llm)] as const;
+export const graphs = (deps: GraphDeps) => [withChat(chatbotGraph(deps.llm), chatbotChat)] as const;
 
 /** The mounted graphs' types, for the typed client (src/client). */
-export type MountedGraph = ReturnType<typeof graphs>[number];
+export type MountedGraph = GraphOf<ReturnType<typeof graphs>[number]>;

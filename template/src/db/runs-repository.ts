@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
-import { type AppendedEvent, appendRunEvent, lastRunEvent, listRunEvents, type RunEvent } from './run-events';
+import {
+  type AppendedEvent,
+  appendRunEvent,
+  appendRunEvents,
+  lastRunEvent,
+  listRunEvents,
+  type RunEvent,
+} from './run-events';
 
 export type { AppendedEvent, RunEvent } from './run-events';
 
@@ -192,6 +199,11 @@ export class RunsRepository {
   /** Appends an event with the run's next id (1, 2, …); see run-events.ts. */
   appendEvent(runId: string, event: string, data: unknown): Promise<AppendedEvent> {
     return appendRunEvent(this.database, runId, event, data);
+  }
+
+  /** Appends events with the run's next ids, in one transaction; see run-events.ts. */
+  appendEvents(runId: string, events: readonly { event: string; data: unknown }[]): Promise<AppendedEvent[]> {
+    return appendRunEvents(this.database, runId, events);
   }
 
   /** The run's events with id > after, oldest first, a page at a time (at most MAX_EVENTS_PAGE, whatever `limit` asks). */

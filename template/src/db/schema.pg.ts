@@ -163,3 +163,20 @@ export const runEvents = pgTable(
   },
   (table) => [primaryKey({ columns: [table.runId, table.id] })],
 );
+
+/**
+ * A chat (AI SDK useChat) and the app that holds its conversation now: the chat id is the first
+ * app's id; regenerating an answer forks, and the chat moves to the fork. `last_run_id` is the run of
+ * its latest turn, which GET …/chat/{id}/stream resumes while it is active.
+ */
+export const chats = pgTable(
+  'chats',
+  {
+    graph: text('graph').notNull(),
+    chatId: text('chat_id').notNull(),
+    appId: text('app_id').notNull(),
+    lastRunId: text('last_run_id'),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.graph, table.chatId] })],
+);

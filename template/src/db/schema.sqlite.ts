@@ -139,3 +139,15 @@ export const runEvents = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.runId, table.id] })],
 );
+
+export const chats = sqliteTable(
+  'chats',
+  {
+    graph: text('graph').notNull(),
+    chatId: text('chat_id').notNull(),
+    appId: text('app_id').notNull(),
+    lastRunId: text('last_run_id'),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.graph, table.chatId] })],
+);

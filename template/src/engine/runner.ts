@@ -96,14 +96,20 @@ export class GraphRunner<Schema extends z.ZodObject> {
     this.#strictState = graph.state.strict();
   }
 
-  /** Get or create an app in a partition, starting from the graph's initial state. */
-  create(options: { appId?: string; partitionKey: string }) {
+  /**
+   * Get or create an app in a partition, starting from the graph's initial state with `state` keys
+   * overridden (validated by the schema), at the entry action.
+   */
+  async create(options: { appId?: string; partitionKey: string; state?: StateValues }) {
+    const state = options.state
+      ? this.#validate({ ...this.graph.initial, ...options.state }, 'The initial state')
+      : this.graph.initial;
     return this.#persister.createApp({
       graph: this.graph.name,
       appId: options.appId ?? randomUUID(),
       partitionKey: options.partitionKey,
       position: null,
-      state: this.graph.initial,
+      state,
       parent: null,
     });
   }

@@ -1,5 +1,7 @@
 import type { StreamSlots } from '../api/middleware/stream-slots';
+import type { ChatMapping } from '../chat/mapping';
 import type { AppsRepository } from '../db/apps-repository';
+import type { ChatsRepository } from '../db/chats-repository';
 import type { GrantsRepository } from '../db/grants-repository';
 import type { RunsRepository } from '../db/runs-repository';
 import type { AnyRunner } from '../engine';
@@ -13,6 +15,10 @@ export interface Services {
   bus: RunBus;
   /** The runner of every mounted graph, by graph name (src/graphs.ts). */
   runners: ReadonlyMap<string, AnyRunner>;
+  /** The chat mapping of every graph that opted in to chat (src/graphs.ts, `withChat`), by graph name. */
+  chatMappings: ReadonlyMap<string, ChatMapping<unknown>>;
+  /** Which app each AI SDK chat is on, and its latest turn. */
+  chats: ChatsRepository;
   /** Wakes the local worker so a queued run starts without waiting for its poll. */
   runQueued: () => void;
   /** How often a follower of a run looks at the database when the bus is silent (RUN_FOLLOW_POLL_MS). */

@@ -3,6 +3,7 @@ import type { AnyRunner } from '../engine';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { engineProblem, toWireEvent } from '../lib/run-events';
+import { eventBatcher } from './event-batcher';
 import type { RunBus } from './run-bus';
 import { interruptedProblem, withNext } from './run-problem';
 
@@ -130,11 +131,14 @@ export class RunWorker {
           .catch(() => {}),
       this.#heartbeatMs,
     );
-    const emit = async (event: string, data: unknown) => {
-      const stored = await runs.appendEvent(run.runId, event, data);
+    // Deltas are stored in batches (one transaction for those that came during the last write);
+    // every other event waits until it and all before it are stored.
+    const log = eventBatcher(async (batch) => {
+      const stored = await runs.appendEvents(run.runId, batch);
       await bus.publish(run.runId, 'event');
-      if (stored.cancelRequested) cancel();
-    };
+      if (stored.some((event) => event.cancelRequested)) cancel();
+    });
+    const emit = (event: string, data: unknown) => log.add({ event, data }, { wait: event !== 'delta' });
     const runner = this.options.runners.get(run.graph);
     try {
       if (!runner) throw new Error(`No graph named ${run.graph} is mounted`);
@@ -152,6 +156,7 @@ export class RunWorker {
     } catch (error) {
       // A run that could not start (its action is not the app's next) throws before any event; a
       // run that started ends with the runner's error event: both end the log with `error` here.
+      await log.drained().catch(() => log.clear());
       const cancelled = controller.signal.aborted;
       const reason = cancelled
         ? problem(409, String((controller.signal.reason as Error)?.message ?? 'Cancelled.'))

@@ -144,6 +144,28 @@ const designRoutes: DocumentedRoute[] = [
     success: ['202', 'application/json'],
     errors: [401, 403, 404, 409, 429],
   },
+  // The AI SDK flavor of a chat graph (src/api/chat).
+  {
+    method: 'post',
+    path: '/api/v1/chatbot/chat',
+    operationId: 'chatbot_chat',
+    success: ['200', 'text/event-stream'],
+    errors: [400, 401, 403, 404, 409, 413, 422, 429],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/chatbot/chat/{id}/stream',
+    operationId: 'chatbot_chat_resume',
+    success: ['200', 'text/event-stream'],
+    errors: [401, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/chatbot/chat/{id}/stop',
+    operationId: 'chatbot_chat_stop',
+    success: ['202', 'application/json'],
+    errors: [401, 403, 404, 409, 429],
+  },
   // The owner's own example route (src/routes/me.ts).
   {
     method: 'get',
@@ -206,6 +228,41 @@ describe.each(designRoutes)('$method $path', (route) => {
         expect(response?.content).toEqual({
           'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
         });
+    }
+  });
+});
+
+// OpenAI's routes (src/api/openai) answer errors in OpenAI's shape, not as problems.
+const openAIRoutes: DocumentedRoute[] = [
+  {
+    method: 'post',
+    path: '/v1/chat/completions',
+    operationId: 'openai_chat_completions',
+    success: ['200', 'application/json'],
+    errors: [400, 401, 404, 413, 422, 429, 500],
+  },
+  {
+    method: 'get',
+    path: '/v1/models',
+    operationId: 'openai_list_models',
+    success: ['200', 'application/json'],
+    errors: [401, 429],
+  },
+];
+
+describe.each(openAIRoutes)('$method $path', (route) => {
+  it('is documented with its summary, bearer security, success and OpenAI-shaped errors', () => {
+    const operation = operationAt(route.method, route.path);
+    expect(operation?.operationId).toBe(route.operationId);
+    expect(operation?.summary?.length).toBeGreaterThan(0);
+    expect(operation?.description?.length).toBeGreaterThan(0);
+    expect(operation?.security).toEqual([{ bearerAuth: [] }]);
+    const [status, mediaType] = route.success;
+    expect(operation?.responses[status]?.content?.[mediaType as string]?.schema).toBeDefined();
+    for (const error of route.errors) {
+      expect(operation?.responses[error]?.content).toEqual({
+        'application/json': { schema: { $ref: '#/components/schemas/OpenAIError' } },
+      });
     }
   });
 });

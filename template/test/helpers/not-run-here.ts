@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 export function notRunHere(): [file: string, reason: string][] {
   const left: [file: string, reason: string][] = [];
   if (!process.env.TEST_DATABASE_URL || !process.env.REDIS_URL) {
-    left.push(['test/process/two-instances.test.ts', 'needs TEST_DATABASE_URL and REDIS_URL']);
+    for (const file of ['test/process/two-instances.test.ts', 'test/process/chat-two-instances.test.ts']) {
+      left.push([file, 'needs TEST_DATABASE_URL and REDIS_URL']);
+    }
   }
   if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
-    for (const file of ['test/ui/chat-page.test.ts', 'test/ui/docs-page.test.ts']) {
+    for (const file of ['test/ui/chat-page.test.ts', 'test/ui/docs-page.test.ts', 'test/ui/ai-chat-page.test.ts']) {
       left.push([file, 'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)']);
     }
   }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AppEnv } from '../../lib/env';
 import { type Problem, ProblemError, problem } from '../../lib/errors';
 import type { Services } from '../../lib/services';
+import { cancelRun } from '../../runs/cancel-run';
 import { type FollowRunOptions, followedToEnd, followRun } from '../../runs/follow-run';
 import { endingProblem, withNext } from '../../runs/run-problem';
 import { resumeAfter } from '../schemas';
@@ -47,29 +48,8 @@ export const events: Handler<RunRoutes['events']> = async (c) => {
   });
 };
 
-export const cancel: Handler<RunRoutes['cancel']> = async (c) => {
-  const { run } = c.var;
-  const { runs, bus, runners } = c.var.services;
-  const detail = 'The run was cancelled before it started.';
-  const cancelled = await runs.setStatus(run.runId, 'cancelled', { error: detail, from: ['queued'] });
-  if (cancelled) {
-    // No worker will touch it: the route writes its last event, so followers see why it ended.
-    await runs.appendEvent(run.runId, 'error', await withNext(runners, cancelled, problem(409, detail)));
-    await bus.publish(run.runId, 'event');
-    return c.json(toRunView(cancelled), 202);
-  }
-  // Running (perhaps claimed since it was read): the request is stored, so whichever worker runs
-  // it sees it even if the bus message below is lost.
-  const requested = await runs.requestCancel(run.runId);
-  if (!requested) {
-    const now = (await runs.get(run.runId)) ?? run;
-    throw new ProblemError(
-      problem(409, `The run has already ${now.status === 'cancelled' ? 'been cancelled' : 'finished'}.`),
-    );
-  }
-  await bus.publish(run.runId, 'cancel');
-  return c.json(toRunView(requested), 202);
-};
+export const cancel: Handler<RunRoutes['cancel']> = async (c) =>
+  c.json(toRunView(await cancelRun(c.var.services, c.var.run)), 202);
 
 /** How a follower reads a run's events: from the database, woken by the bus. */
 export function followOptions(services: Services): FollowRunOptions {

@@ -1,0 +1,21 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../../lib/env';
+import { createRouter } from '../../lib/openapi';
+import { openAIErrors } from './errors';
+import * as handlers from './handlers';
+import { openAIRoutes } from './routes';
+
+/** Where OpenAI's API lives: an `openai` client takes `${origin}/v1` as its baseURL. */
+export const OPENAI_PREFIX = '/v1';
+
+/**
+ * POST /v1/chat/completions and GET /v1/models over the chat graphs, behind the same
+ * authentication and rate limit as /api (`authenticated`), answering errors in OpenAI's shape.
+ */
+export function mountOpenAI(authenticated: readonly MiddlewareHandler[]) {
+  const router = createRouter<AppEnv>();
+  router.use(openAIErrors(), ...authenticated);
+  return router
+    .openapi(openAIRoutes.completions, handlers.completions)
+    .openapi(openAIRoutes.models, handlers.models);
+}

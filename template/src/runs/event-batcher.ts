@@ -1,0 +1,58 @@
+/** One event of a run, before it is stored. */
+export interface PendingEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Events queued while a write is in flight are stored together, up to this many in one write. */
+const MAX_BATCH = 512;
+
+/**
+ * Stores a run's events in order, joining those that arrive before the next write (one turn of the
+ * event loop, or while a write is in flight) into one transaction, so a model streaming tokens
+ * costs one commit per batch instead of one per token, and an idle run still stores each event
+ * at once. `add` waits only
+ * when the queue is full (backpressure) or for `wait` events (those that end a step or the run).
+ */
+export function eventBatcher(store: (events: PendingEvent[]) => Promise<void>) {
+  let queued: PendingEvent[] = [];
+  let flushing: Promise<void> | null = null;
+  // A failed write is kept until clear(): events after a lost one must not be stored as if in order.
+  let failure: { error: unknown } | null = null;
+
+  async function flush() {
+    try {
+      while (queued.length > 0) {
+        const batch = queued.splice(0, MAX_BATCH);
+        await store(batch);
+      }
+    } catch (error) {
+      failure = { error };
+      queued = [];
+    } finally {
+      flushing = null;
+    }
+  }
+  const settled = async () => {
+    await flushing;
+    if (failure) throw failure.error;
+  };
+
+  return {
+    add(event: PendingEvent, { wait = false } = {}): Promise<void> {
+      if (failure) return Promise.reject(failure.error);
+      queued.push(event);
+      // Deferred to the next turn of the event loop: SQLite writes synchronously, so a flush that
+      // started at once would store every event alone; deferred, it takes all that came meanwhile.
+      flushing ??= new Promise((resolve) => setImmediate(resolve)).then(flush);
+      return wait || queued.length >= MAX_BATCH ? settled() : Promise.resolve();
+    },
+    /** Resolves once everything added so far is stored; rejects when a write failed. */
+    drained: settled,
+    /** Drops what is not stored yet and forgets a failure, so the run can still store its error. */
+    clear() {
+      queued = [];
+      failure = null;
+    },
+  };
+}
