@@ -157,6 +157,8 @@ const routes: RouteCase[] = [
   { name: 'get app', method: 'GET', path: `${apps}/target`, expect: readable },
   { name: 'head app', method: 'HEAD', path: `${apps}/target`, expect: readable },
   { name: 'steps', method: 'GET', path: `${apps}/target/steps`, expect: readable },
+  { name: 'steps with states', method: 'GET', path: `${apps}/target/steps?include=state`, expect: readable },
+  { name: 'state around a step', method: 'GET', path: `${apps}/target/steps/1/state`, expect: readable },
   {
     name: 'run an action',
     method: 'POST',

@@ -82,6 +82,13 @@ const designRoutes: DocumentedRoute[] = [
     errors: [401, 404, 422, 429],
   },
   {
+    method: 'get',
+    path: `${app}/steps/{sequence_id}/state`,
+    operationId: 'chatbot_step_state',
+    success: ['200', 'application/json'],
+    errors: [401, 404, 422, 429],
+  },
+  {
     method: 'put',
     path: `${app}/grants/{subject}`,
     operationId: 'chatbot_put_grant',

@@ -4,9 +4,11 @@ import { type GraphVariables, idTakenProblem } from '../../auth/requires';
 import { type AnyRunner, AppExistsError, type StoredApp } from '../../engine';
 import type { AppEnv } from '../../lib/env';
 import { ProblemError, problems, zodProblem } from '../../lib/errors';
+import { decodeStepCursor } from '../../lib/step-cursor';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
-import { toAppSummary, toAppView, toGrantView, toStepView } from '../views';
+import { boundedStepPage } from '../step-page';
+import { toAppSummary, toAppView, toGrantView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 
 // The answers of one graph's routes (routes.ts defines them). Each is thin: the route has validated
@@ -107,12 +109,33 @@ export const fork: Handler<GraphRoutes['fork']> = async (c) => {
   }
 };
 
+/** GET …/steps: a page of the log, each step with its writes (and its state with include=state). */
 export const steps: Handler<GraphRoutes['steps']> = async (c) => {
   const query = c.req.valid('query');
-  const found = await c.var.runner.steps(c.var.app.appId, query);
-  const last = found.at(-1);
-  const nextCursor = found.length === query.limit && last ? last.sequenceId : null;
-  return c.json({ items: found.map(toStepView), next_cursor: nextCursor }, 200);
+  const found = await c.var.runner.steps(c.var.app.appId, {
+    after: (query.cursor && decodeStepCursor(query.cursor)) || query.after,
+    limit: query.limit,
+    withState: query.include === 'state',
+  });
+  const page = boundedStepPage(found, query.limit);
+  return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+};
+
+/** GET …/steps/{sequence_id}/state: the whole state before and after one committed step. */
+export const stepState: Handler<GraphRoutes['stepState']> = async (c) => {
+  const { runner, app } = c.var;
+  const { sequence_id: sequenceId } = c.req.valid('param');
+  const noStep = () => problems.notFound(`The app has no committed step ${sequenceId}.`);
+  if (sequenceId > app.sequenceId) throw noStep();
+  const [before, after] = await Promise.all([
+    runner.stateAt(app.appId, sequenceId - 1),
+    runner.stateAt(app.appId, sequenceId),
+  ]);
+  if (!before || !after) throw noStep();
+  return c.json(
+    { sequence_id: sequenceId, action: after.position, before: before.state, after: after.state },
+    200,
+  );
 };
 
 export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {

@@ -24,6 +24,7 @@ export function mountGraph(runner: AnyRunner) {
     .openapi(routes.listApps, handlers.listApps)
     .openapi(routes.fork, handlers.fork)
     .openapi(routes.steps, handlers.steps)
+    .openapi(routes.stepState, handlers.stepState)
     .openapi(routes.listGrants, handlers.listGrants)
     .openapi(routes.putGrant, handlers.putGrant)
     .openapi(routes.deleteGrant, handlers.deleteGrant)

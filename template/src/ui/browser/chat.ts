@@ -127,14 +127,14 @@ async function forkAfter(appId: string, messageIndex: number) {
   if (!chat) return;
   try {
     let sequenceId: number | undefined;
-    for (let after = 0; sequenceId === undefined; ) {
-      const page = await chat.steps(appId, { after, limit: 100 });
+    for (let cursor: string | undefined; sequenceId === undefined; ) {
+      const page = await chat.steps(appId, { cursor, limit: 100, include: 'state' });
       const step = page.items.find(
         (s) => s.status === 'committed' && s.state?.chat_history.length === messageIndex + 1,
       );
       sequenceId = step?.sequence_id;
       if (page.next_cursor === null) break;
-      after = page.next_cursor;
+      cursor = page.next_cursor;
     }
     if (sequenceId === undefined) throw new Error('No step committed this answer.');
     const fork = await chat.fork(appId, { sequence_id: sequenceId });
