@@ -154,6 +154,12 @@ const routes: RouteCase[] = [
     path: apps,
     expect: { owner: 200, other: 200, reader: 200, writer: 200, admin: 200 },
   },
+  {
+    name: 'graph structure',
+    method: 'GET',
+    path: '/api/v1/chatbot/graph',
+    expect: { owner: 200, other: 200, reader: 200, writer: 200, admin: 200 },
+  },
   { name: 'get app', method: 'GET', path: `${apps}/target`, expect: readable },
   { name: 'head app', method: 'HEAD', path: `${apps}/target`, expect: readable },
   { name: 'steps', method: 'GET', path: `${apps}/target/steps`, expect: readable },

@@ -83,6 +83,13 @@ const designRoutes: DocumentedRoute[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/chatbot/graph',
+    operationId: 'chatbot_graph',
+    success: ['200', 'application/json'],
+    errors: [401, 429],
+  },
+  {
+    method: 'get',
     path: `${app}/steps/{sequence_id}/state`,
     operationId: 'chatbot_step_state',
     success: ['200', 'application/json'],

@@ -10,6 +10,7 @@ import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
 import { toAppSummary, toAppView, toGrantView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
+import { type GraphStructure, graphStructure } from './structure';
 
 // The answers of one graph's routes (routes.ts defines them). Each is thin: the route has validated
 // the request and checked the caller's access (its `requires(…)` loaded `c.var.app`); the handler
@@ -136,6 +137,14 @@ export const stepState: Handler<GraphRoutes['stepState']> = async (c) => {
     { sequence_id: sequenceId, action: after.position, before: before.state, after: after.state },
     200,
   );
+};
+
+/** GET …/graph: built once per graph, since a graph does not change while the process runs. */
+const structures = new WeakMap<object, GraphStructure>();
+export const structure: Handler<GraphRoutes['structure']> = (c) => {
+  const { graph } = c.var.runner;
+  if (!structures.has(graph)) structures.set(graph, graphStructure(graph));
+  return c.json(structures.get(graph) as GraphStructure, 200);
 };
 
 export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {

@@ -22,6 +22,7 @@ import {
   StepPage,
   StepStateSchema,
 } from '../views';
+import { GraphStructureSchema } from './structure';
 
 /** What the routes need to know of an action: its name and input schema. */
 type ActionSignature = { name: string; input?: z.ZodType };
@@ -154,6 +155,20 @@ export function graphRoutes(graph: Graph) {
       responses: {
         200: jsonContent(StepStateSchema, 'The state before and after the step'),
         ...errorResponses(401, 404, 422, 429),
+      },
+    }),
+    structure: createRoute({
+      method: 'get',
+      path: '/graph',
+      operationId: op('graph'),
+      tags,
+      security,
+      summary: 'The graph itself',
+      description:
+        'Its actions (reads, writes, input JSON Schema), transitions with their conditions named, and halts. Any signed-in caller may read it.',
+      responses: {
+        200: jsonContent(GraphStructureSchema, 'The graph structure'),
+        ...errorResponses(401, 429),
       },
     }),
     listGrants: createRoute({
