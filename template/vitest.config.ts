@@ -8,10 +8,8 @@ if (!process.env.TEST_DATABASE_URL || !process.env.REDIS_URL) {
   notRunHere.push(['test/process/two-instances.test.ts', 'needs TEST_DATABASE_URL and REDIS_URL']);
 }
 if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
-  notRunHere.push([
-    'test/ui/chat-page.test.ts',
-    'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)',
-  ]);
+  for (const file of ['test/ui/chat-page.test.ts', 'test/ui/step-viewer.test.ts'])
+    notRunHere.push([file, 'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)']);
 }
 for (const [file, reason] of notRunHere) console.log(`NOTE: ${file} not run: it ${reason}.`);
 

@@ -35,6 +35,7 @@ import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { RunWorker } from './runs/worker';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
+import { trackingPages } from './ui/tracking-pages';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -122,6 +123,13 @@ export function createApp(deps: AppDeps) {
 
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
+  app.route(
+    '/',
+    trackingPages(
+      [...runners.values()].map((runner) => runner.graph),
+      { devLogin: config.AUTH_DEV_LOGIN },
+    ),
+  );
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

@@ -3,6 +3,7 @@ import type { Grant } from '../db/grants-repository';
 import type { Run } from '../db/runs-repository';
 import type { StepRecord, StoredApp } from '../engine/persister';
 import { toAppView } from '../lib/run-events';
+import { encodeStepCursor } from '../lib/step-cursor';
 
 export { type AppView, toAppView } from '../lib/run-events';
 
@@ -53,6 +54,9 @@ export const StateWriteSchema = z
 
 export const StepSchema = z
   .object({
+    cursor: z
+      .string()
+      .describe('Names this row: pass as `cursor` for the steps after it (a follower polls so)'),
     sequence_id: z
       .number()
       .int()
@@ -76,6 +80,7 @@ export const StepSchema = z
 
 export function toStepView(step: StepRecord) {
   return {
+    cursor: encodeStepCursor(step),
     sequence_id: step.sequenceId,
     action: step.action,
     inputs: step.inputs,

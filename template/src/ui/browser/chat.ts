@@ -73,7 +73,12 @@ async function refreshList() {
       link.href = `#${item.app_id}`;
       link.textContent = `${item.app_id.slice(0, 8)} · ${item.sequence_id} steps`;
       if (item.app_id === current) link.setAttribute('aria-current', 'page');
-      entry.append(link);
+      // Its steps in the step viewer (src/ui/tracking-pages.tsx), which links back here.
+      const steps = document.createElement('a');
+      steps.href = `/apps/chatbot/${encodeURIComponent(item.app_id)}`;
+      steps.className = 'steps';
+      steps.textContent = 'steps';
+      entry.append(link, ' ', steps);
       return entry;
     }),
   );
