@@ -6,6 +6,7 @@ import { benchEngine, printEngine } from './engine';
 import { benchHttp, printHttp } from './http';
 import { benchPersistence, formatPersistenceBench } from './persistence';
 import { benchStreaming, printStreaming } from './streaming';
+import { benchTracking, printTracking } from './tracking';
 
 console.log(`# Switchyard benchmarks, ${new Date().toISOString()}`);
 console.log(
@@ -17,3 +18,4 @@ printStreaming(await benchStreaming());
 console.log(`\n${formatPersistenceBench(await benchPersistence())}`);
 printEngine(await benchEngine());
 printAuth(await benchAuth());
+printTracking(await benchTracking());
