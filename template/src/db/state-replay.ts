@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, isNotNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lte } from 'drizzle-orm';
 import {
   type AppKey,
   afterSequence,
@@ -52,17 +52,27 @@ export class StateReplay {
    * are (no snapshot column, no replay), so a page costs the bytes its steps wrote, not the state.
    */
   async stepsAfter(app: AppRow, page: StepPageRequest): Promise<StepRecord[]> {
-    const { db, tables } = this.database;
-    const { steps } = tables;
     const cursor = afterSequence(page.after);
-    const { snapshot: _snapshot, ...logColumns } = getTableColumns(steps);
     const withState = page.withState ?? true;
-    const rows = await db
-      .select(withState ? { ...logColumns, snapshot: steps.snapshot } : logColumns)
-      .from(steps)
-      .where(and(stepsOf(steps, app), afterCursor(steps, cursor)))
-      .orderBy(asc(steps.sequenceId), asc(steps.id))
-      .limit(page.limit);
+    // A plain `after` skips whole sequences; its row sentinel would not fit Postgres' integer column.
+    const whole = cursor.row === Number.MAX_SAFE_INTEGER;
+    const queries = this.reads.stepsPage;
+    const query = withState
+      ? whole
+        ? queries.withStateAfterWhole
+        : queries.withStateAfterRow
+      : whole
+        ? queries.afterWhole
+        : queries.afterRow;
+    const rows = (await query.execute({
+      graph: app.graph,
+      appId: app.appId,
+      afterSequence: cursor.sequenceId,
+      afterRow: whole ? 0 : cursor.row,
+      limit: page.limit,
+    })) as (Awaited<ReturnType<typeof queries.afterWhole.execute>>[number] & {
+      snapshot?: StateValues | null;
+    })[];
     const record = (row: (typeof rows)[number]): StepRecord => ({
       row: row.id,
       sequenceId: row.sequenceId,
@@ -81,8 +91,7 @@ export class StateReplay {
     // returns its own state, so these copies are needed anyway.
     let state = (await this.stateAfter(app, await this.#stateBefore(app, cursor))).state;
     return rows.map((row) => {
-      const snapshot = 'snapshot' in row ? (row.snapshot as StateValues | null) : null;
-      if (row.status === 'committed') state = snapshot ?? applyWrites(state, row.writes);
+      if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
       return { ...record(row), state: row.status === 'committed' ? state : null };
     });
   }
@@ -137,16 +146,6 @@ function replayInPlace(state: StateValues, writes: readonly StateWrite[]): void 
     if (!Array.isArray(list)) state[write.key] = [...write.items];
     else for (const item of write.items) list.push(item);
   }
-}
-
-/** Rows after the cursor in log order: a later sequence, or the same one written later. */
-function afterCursor(steps: Database['tables']['steps'], cursor: StepCursor) {
-  // After a whole sequence (a plain `after`): its row sentinel would not fit Postgres' integer column.
-  if (cursor.row === Number.MAX_SAFE_INTEGER) return gt(steps.sequenceId, cursor.sequenceId);
-  return or(
-    gt(steps.sequenceId, cursor.sequenceId),
-    and(eq(steps.sequenceId, cursor.sequenceId), gt(steps.id, cursor.row)),
-  );
 }
 
 function stepsOf(steps: Database['tables']['steps'], key: AppKey) {
