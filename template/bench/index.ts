@@ -9,6 +9,7 @@ import { benchMetrics, printMetrics } from './metrics';
 import { benchPersistence, formatPersistenceBench } from './persistence';
 import { benchStalledReaders, printStalledReaders } from './stalled-readers';
 import { benchStreaming, printStreaming } from './streaming';
+import { benchTracking, printTracking } from './tracking';
 
 console.log(`# Switchyard benchmarks, ${new Date().toISOString()}`);
 console.log(
@@ -27,3 +28,4 @@ if (wanted('persistence')) console.log(`\n${formatPersistenceBench(await benchPe
 if (wanted('engine')) printEngine(await benchEngine());
 if (wanted('auth')) printAuth(await benchAuth());
 if (wanted('stalled')) printStalledReaders(await benchStalledReaders());
+if (wanted('tracking')) printTracking(await benchTracking());

@@ -48,6 +48,7 @@ import { RunWorker } from './runs/worker';
 import { aiChatPage } from './ui/ai-chat-page';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
+import { trackingPages } from './ui/tracking-pages';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -164,6 +165,13 @@ export function createApp(deps: AppDeps) {
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
   app.route('/', aiChatPage());
+  app.route(
+    '/',
+    trackingPages(
+      [...runners.values()].map((runner) => runner.graph),
+      { devLogin: config.AUTH_DEV_LOGIN },
+    ),
+  );
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

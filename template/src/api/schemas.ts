@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { decodeCursor } from '../lib/cursor';
 import { problems } from '../lib/errors';
 import { idSchema } from '../lib/ids';
+import { decodeStepCursor } from '../lib/step-cursor';
 
 // What requests bring: path params, bodies and queries of the graph and runs routes. Field
 // descriptions flow into the OpenAPI document. (What the API answers is in views.ts.)
@@ -52,8 +53,39 @@ export const ForkBody = z
   .openapi('Fork');
 
 export const StepsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0).describe('Only steps with a larger sequence id'),
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+    .describe('Only steps with a larger sequence id (ignored with `cursor`)'),
+  cursor: z
+    .string()
+    .min(1)
+    .refine((cursor) => decodeStepCursor(cursor) !== null, 'not a cursor this API returned')
+    .optional()
+    .describe('`next_cursor` of the previous page'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(50)
+    .describe('Most steps a page holds (1–200); a page also stops near 1 MB of JSON'),
+  include: z
+    .enum(['state'])
+    .optional()
+    .describe('`state`: each committed step also carries the whole state it left (costly for large states)'),
+});
+
+export const StepParams = AppIdParams.extend({
+  sequence_id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .openapi({ param: { name: 'sequence_id', in: 'path' }, description: 'The committed step' }),
 });
 
 export const GrantBody = z

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
 import type { StepRecord, StoredApp } from '../engine/persister';
 import { toAppView } from '../lib/run-events';
+import { encodeStepCursor } from '../lib/step-cursor';
 
 export { toAppView } from '../lib/run-events';
 export { toRunView } from '../lib/run-view';
@@ -40,8 +41,22 @@ export function toAppSummary(app: Omit<StoredApp, 'state'>) {
   return summary;
 }
 
+export const StateWriteSchema = z
+  .discriminatedUnion('op', [
+    z.object({ key: z.string(), op: z.literal('set'), value: z.unknown().describe('The new value') }),
+    z.object({
+      key: z.string(),
+      op: z.literal('append'),
+      items: z.array(z.unknown()).describe('The items appended to the list'),
+    }),
+  ])
+  .openapi('StateWrite');
+
 export const StepSchema = z
   .object({
+    cursor: z
+      .string()
+      .describe('Names this row: pass as `cursor` for the steps after it (a follower polls so)'),
     sequence_id: z
       .number()
       .int()
@@ -49,10 +64,12 @@ export const StepSchema = z
     action: z.string(),
     inputs: z.unknown().describe('What the caller sent'),
     result: z.unknown().describe('What the action returned'),
+    writes: z.array(StateWriteSchema).describe('What the step changed, key by key ([] for a failed one)'),
     state: z
       .record(z.string(), z.unknown())
       .nullable()
-      .describe('The state after the step (null for a failed one)'),
+      .optional()
+      .describe('With `include=state` only: the state after the step (null for a failed one)'),
     status: z.enum(['committed', 'failed']),
     error: z.string().nullable(),
     started_at: z.string(),
@@ -63,11 +80,13 @@ export const StepSchema = z
 
 export function toStepView(step: StepRecord) {
   return {
+    cursor: encodeStepCursor(step),
     sequence_id: step.sequenceId,
     action: step.action,
     inputs: step.inputs,
     result: step.result,
-    state: step.state,
+    writes: step.writes,
+    ...(step.state === undefined ? {} : { state: step.state }),
     status: step.status,
     error: step.error,
     started_at: step.startedAt.toISOString(),
@@ -79,9 +98,19 @@ export function toStepView(step: StepRecord) {
 export const StepPage = z
   .object({
     items: z.array(StepSchema),
-    next_cursor: z.number().int().nullable().describe('Pass as `after`'),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
   })
   .openapi('StepPage');
+
+/** The whole state around one committed step (GET …/steps/{sequence_id}/state). */
+export const StepStateSchema = z
+  .object({
+    sequence_id: z.number().int(),
+    action: z.string().nullable().describe('The action that ran at this step'),
+    before: z.record(z.string(), z.unknown()).describe('The state before the step'),
+    after: z.record(z.string(), z.unknown()).describe('The state the step left'),
+  })
+  .openapi('StepState');
 
 export const GrantSchema = z
   .object({ subject: z.string(), permission: z.enum(['read', 'write']), created_at: z.string() })

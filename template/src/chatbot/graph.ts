@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionsFor, graph, type State } from '../engine';
+import { actionsFor, graph, type State, when } from '../engine';
 import { type ChatMessage, type LlmProvider, MODES, type Mode } from './llm/provider';
 import { ChatState } from './state';
 
@@ -97,9 +97,14 @@ export function chatbotGraph(llm: LlmProvider) {
     actions: [prompt, decideMode, unsafeResponse, ...answers],
     transitions: [
       ['prompt', 'decide_mode'],
-      ['decide_mode', 'unsafe_response', (state) => state.mode === 'unsafe'],
+      ['decide_mode', 'unsafe_response', when('mode is unsafe', (state) => state.mode === 'unsafe')],
       ...MODES.map(
-        (mode) => ['decide_mode', mode, (state: { mode: string }) => state.mode === mode] as const,
+        (mode) =>
+          [
+            'decide_mode',
+            mode,
+            when(`mode is ${mode}`, (state: { mode: string }) => state.mode === mode),
+          ] as const,
       ),
       ['decide_mode', 'prompt_for_more', 'default'],
       ['unsafe_response', 'prompt'],

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { API_PREFIX, graphPath } from '../api/paths';
-import type { AppSummarySchema, GrantSchema, RunCreatedSchema, RunSchema, StepSchema } from '../api/views';
+import type {
+  AppSummarySchema,
+  GrantSchema,
+  RunCreatedSchema,
+  RunSchema,
+  StepSchema,
+  StepStateSchema,
+} from '../api/views';
 import type { ActionInput, ActionName, StateOf } from '../engine/graph';
 import type { MountedGraph } from '../graphs';
 import { type StreamEvent, streamEvents } from './sse';
@@ -13,8 +20,22 @@ export { type StreamEvent, streamEvents } from './sse';
 /** The AppView as the client sees it, its state typed by the graph. */
 export type AppView<S> = z.infer<typeof AppSummarySchema> & { state: S };
 
-/** One tracked step, its state typed by the graph. */
-export type Step<S> = Omit<z.infer<typeof StepSchema>, 'state'> & { state: S | null };
+/** One tracked step with its writes; its state (typed by the graph) only when asked with include=state. */
+export type Step<S> = Omit<z.infer<typeof StepSchema>, 'state'> & { state?: S | null };
+
+/** The whole state before and after one committed step. */
+export type StepState<S> = Omit<z.infer<typeof StepStateSchema>, 'before' | 'after'> & {
+  before: S;
+  after: S;
+};
+
+/** The query of a steps page: `cursor` (a previous page's next_cursor) or `after` (a sequence id). */
+export interface StepsQuery {
+  after?: number;
+  cursor?: string;
+  limit?: number;
+  include?: 'state';
+}
 
 export type Grant = z.infer<typeof GrantSchema>;
 export type RunView = z.infer<typeof RunSchema>;
@@ -99,8 +120,15 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     },
     fork: (appId: string, body: { app_id?: string; sequence_id?: number; state?: Partial<S> } = {}) =>
       json<AppView<S>>('POST', `${app(appId)}/fork`, body),
-    steps: (appId: string, query: { after?: number; limit?: number } = {}) =>
-      json<{ items: Step<S>[]; next_cursor: number | null }>('GET', `${app(appId)}/steps?${params(query)}`),
+    /** A page of the app's steps, oldest first; pass `next_cursor` back as `cursor` for the next. */
+    steps: (appId: string, query: StepsQuery = {}) =>
+      json<{ items: Step<S>[]; next_cursor: string | null }>(
+        'GET',
+        `${app(appId)}/steps?${params({ ...query })}`,
+      ),
+    /** The whole state before and after the committed step `sequenceId`. */
+    stepState: (appId: string, sequenceId: number) =>
+      json<StepState<S>>('GET', `${app(appId)}/steps/${sequenceId}/state`),
     grants: {
       list: (appId: string) => json<{ items: Grant[] }>('GET', `${app(appId)}/grants`),
       put: (appId: string, subject: string, permission: 'read' | 'write') =>

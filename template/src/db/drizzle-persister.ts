@@ -1,4 +1,12 @@
-import type { AppKey, CommittedStep, FailedStep, NewApp, Persister, StoredApp } from '../engine/persister';
+import type {
+  AppKey,
+  CommittedStep,
+  FailedStep,
+  NewApp,
+  Persister,
+  StepPageRequest,
+  StoredApp,
+} from '../engine/persister';
 import type { StateValues } from '../engine/state';
 import type { Database } from './client';
 import { LatestStates } from './latest-states';
@@ -106,7 +114,7 @@ export class DrizzlePersister implements Persister {
     return sequenceId === app.sequenceId ? this.#current(app) : this.#replay.stateAfter(app, sequenceId);
   }
 
-  async listSteps(key: AppKey, page: { after: number; limit: number }) {
+  async listSteps(key: AppKey, page: StepPageRequest) {
     const app = await this.#appRow(key);
     return app ? this.#replay.stepsAfter(app, page) : [];
   }

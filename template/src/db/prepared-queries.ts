@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import type * as sqliteTables from './schema.sqlite';
 
@@ -43,6 +43,38 @@ export function prepareReads({ db, tables }: Database) {
       )
       .orderBy(asc(steps.sequenceId))
       .prepare('load_steps_between'),
+    stepsPage: prepareStepPages(db, tables),
+  };
+}
+
+/**
+ * A page of the steps log in log order (sequence id, then row id), after a whole sequence or after
+ * one row, with or without the snapshot column (only a page with states needs it): four statements,
+ * since the viewer and every follower poll read these.
+ */
+function prepareStepPages(db: Database['db'], tables: Database['tables']) {
+  const { steps } = tables;
+  const { snapshot: _snapshot, ...logColumns } = getTableColumns(steps);
+  const after = sql.placeholder('afterSequence');
+  const afterWhole = gt(steps.sequenceId, after);
+  const afterRow = or(
+    afterWhole,
+    and(eq(steps.sequenceId, after), gt(steps.id, sql.placeholder('afterRow'))),
+  );
+  const page = (columns: typeof logColumns, where: SQL | undefined, name: string) =>
+    db
+      .select(columns)
+      .from(steps)
+      .where(and(eq(steps.graph, graph), eq(steps.appId, appId), where))
+      .orderBy(asc(steps.sequenceId), asc(steps.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(name);
+  const withSnapshot = { ...logColumns, snapshot: steps.snapshot } as typeof logColumns;
+  return {
+    afterWhole: page(logColumns, afterWhole, 'steps_after_sequence'),
+    afterRow: page(logColumns, afterRow, 'steps_after_row'),
+    withStateAfterWhole: page(withSnapshot, afterWhole, 'steps_states_after_sequence'),
+    withStateAfterRow: page(withSnapshot, afterRow, 'steps_states_after_row'),
   };
 }
 

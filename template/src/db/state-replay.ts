@@ -1,5 +1,12 @@
-import { and, asc, desc, eq, gt, isNotNull, lte } from 'drizzle-orm';
-import type { AppKey, StateWrite, StepRecord } from '../engine/persister';
+import { and, desc, eq, isNotNull, lte } from 'drizzle-orm';
+import {
+  type AppKey,
+  afterSequence,
+  type StateWrite,
+  type StepCursor,
+  type StepPageRequest,
+  type StepRecord,
+} from '../engine/persister';
 import type { StateValues } from '../engine/state';
 import { applyWrites } from '../engine/writes';
 import type { Database } from './client';
@@ -40,35 +47,69 @@ export class StateReplay {
     return rebuilt;
   }
 
-  /** The steps after `page.after`, oldest first, each committed one with the state it left. */
-  async stepsAfter(app: AppRow, page: { after: number; limit: number }): Promise<StepRecord[]> {
-    const { db, tables } = this.database;
-    const after = Math.max(0, page.after);
-    const rows = await db
-      .select()
-      .from(tables.steps)
-      .where(and(stepsOf(tables.steps, app), gt(tables.steps.sequenceId, after)))
-      .orderBy(asc(tables.steps.sequenceId), asc(tables.steps.id))
-      .limit(page.limit);
-    if (rows.length === 0) return [];
+  /**
+   * A page of the log after `page.after`, oldest first. Without `withState` it reads the rows as they
+   * are (no snapshot column, no replay), so a page costs the bytes its steps wrote, not the state.
+   */
+  async stepsAfter(app: AppRow, page: StepPageRequest): Promise<StepRecord[]> {
+    const cursor = afterSequence(page.after);
+    const withState = page.withState ?? true;
+    // A plain `after` skips whole sequences; its row sentinel would not fit Postgres' integer column.
+    const whole = cursor.row === Number.MAX_SAFE_INTEGER;
+    const queries = this.reads.stepsPage;
+    const query = withState
+      ? whole
+        ? queries.withStateAfterWhole
+        : queries.withStateAfterRow
+      : whole
+        ? queries.afterWhole
+        : queries.afterRow;
+    const rows = (await query.execute({
+      graph: app.graph,
+      appId: app.appId,
+      afterSequence: cursor.sequenceId,
+      afterRow: whole ? 0 : cursor.row,
+      limit: page.limit,
+    })) as (Awaited<ReturnType<typeof queries.afterWhole.execute>>[number] & {
+      snapshot?: StateValues | null;
+    })[];
+    const record = (row: (typeof rows)[number]): StepRecord => ({
+      row: row.id,
+      sequenceId: row.sequenceId,
+      action: row.action,
+      inputs: row.inputs,
+      result: row.result,
+      writes: row.writes,
+      status: row.status,
+      error: row.error,
+      startedAt: row.startedAt,
+      endedAt: row.endedAt,
+      durationMs: row.durationMs,
+    });
+    if (!withState || rows.length === 0) return rows.map(record);
     // Rebuild once up to the page's start, then apply each row's writes as the page goes: every row
     // returns its own state, so these copies are needed anyway.
-    let state = (await this.stateAfter(app, Math.min(after, app.sequenceId))).state;
-    return rows.map((row): StepRecord => {
+    let state = (await this.stateAfter(app, await this.#stateBefore(app, cursor))).state;
+    return rows.map((row) => {
       if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
-      return {
-        sequenceId: row.sequenceId,
-        action: row.action,
-        inputs: row.inputs,
-        result: row.result,
-        state: row.status === 'committed' ? state : null,
-        status: row.status,
-        error: row.error,
-        startedAt: row.startedAt,
-        endedAt: row.endedAt,
-        durationMs: row.durationMs,
-      };
+      return { ...record(row), state: row.status === 'committed' ? state : null };
     });
+  }
+
+  /** The sequence whose state a page after `cursor` starts from (the cursor may sit inside a sequence). */
+  async #stateBefore(app: AppRow, cursor: StepCursor): Promise<number> {
+    const { db, tables } = this.database;
+    const { steps } = tables;
+    let sequenceId = cursor.sequenceId;
+    if (cursor.row !== Number.MAX_SAFE_INTEGER && sequenceId > 0) {
+      // Inside a sequence: its commit is behind the cursor only if its row is not after it.
+      const [committed] = await db
+        .select({ id: steps.id })
+        .from(steps)
+        .where(and(stepsOf(steps, app), eq(steps.sequenceId, sequenceId), eq(steps.status, 'committed')));
+      if (!committed || committed.id > cursor.row) sequenceId -= 1;
+    }
+    return Math.max(0, Math.min(sequenceId, app.sequenceId));
   }
 
   /** The sequence id of the snapshot to replay from (0: the origin state on the apps row). */

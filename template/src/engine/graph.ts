@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { AnyAction } from './action';
+import { type Condition, conditionName } from './condition';
 import type { StateValues } from './state';
 
-/** A condition on the state after `from` ran; `'default'` (or none) always matches. */
-export type Condition<S extends StateValues> = ((state: S) => boolean) | 'default';
+export type { Condition } from './condition';
 
 /** `[from, to, condition?]`: after `from`, go to `to` when the condition holds. Checked in order. */
 export type Transition<S extends StateValues> = readonly [from: string, to: string, condition?: Condition<S>];
@@ -41,8 +41,17 @@ export interface Graph<
   entrypoint: string;
   haltAfter: ReadonlySet<string>;
   haltBefore: ReadonlySet<string>;
+  /** The transitions in the order they are checked, each condition by name (see condition.ts). */
+  transitions: readonly TransitionInfo[];
   /** The action that may run after `position` (null: a new app), or null when none may. */
   nextAction(position: string | null, state: z.infer<Schema>): string | null;
+}
+
+/** A transition as tools see it: from, to, and what its condition is called (`default` for none). */
+export interface TransitionInfo {
+  from: string;
+  to: string;
+  condition: string;
 }
 
 export class GraphDefinitionError extends Error {
@@ -81,6 +90,11 @@ export function graph<
     entrypoint,
     haltAfter,
     haltBefore,
+    transitions: definition.transitions.map(([from, to, condition]) => ({
+      from,
+      to,
+      condition: conditionName(condition as Condition<never> | undefined),
+    })),
     nextAction(position, state) {
       if (position === null) return entrypoint;
       for (const [, to, condition] of outgoing.get(position) ?? []) {

@@ -1,19 +1,19 @@
 import {
   type AppKey,
+  afterSequence,
   type CommittedStep,
   type FailedStep,
+  isAfter,
   type NewApp,
   type Persister,
   SequenceConflictError,
-  type StateWrite,
+  type StepPageRequest,
   type StepRecord,
   type StoredApp,
 } from './persister';
 import { applyWrites } from './writes';
 
-interface MemoryStep extends Omit<StepRecord, 'state'> {
-  writes: StateWrite[];
-}
+type MemoryStep = Omit<StepRecord, 'state'>;
 
 interface MemoryApp {
   app: StoredApp;
@@ -53,14 +53,31 @@ export class MemoryPersister implements Persister {
     if (!entry || entry.app.sequenceId !== expectedSequenceId)
       throw new SequenceConflictError(key, expectedSequenceId);
     const sequenceId = expectedSequenceId + 1;
-    entry.steps.push({ ...step, sequenceId, status: 'committed', error: null, durationMs: duration(step) });
+    const row = entry.steps.length + 1;
+    entry.steps.push({
+      ...step,
+      row,
+      sequenceId,
+      status: 'committed',
+      error: null,
+      durationMs: duration(step),
+    });
     entry.app = { ...entry.app, ...next, sequenceId, updatedAt: step.endedAt };
     return entry.app;
   }
 
   async recordFailedStep(key: AppKey, step: FailedStep) {
     const entry = this.#apps.get(keyOf(key));
-    entry?.steps.push({ ...step, result: null, writes: [], status: 'failed', durationMs: duration(step) });
+    if (!entry) return;
+    const row = entry.steps.length + 1;
+    entry.steps.push({
+      ...step,
+      row,
+      result: null,
+      writes: [],
+      status: 'failed',
+      durationMs: duration(step),
+    });
   }
 
   async stateAt(key: AppKey, sequenceId: number) {
@@ -75,16 +92,20 @@ export class MemoryPersister implements Persister {
     return { state, position };
   }
 
-  async listSteps(key: AppKey, page: { after: number; limit: number }) {
+  async listSteps(key: AppKey, page: StepPageRequest) {
     const entry = this.#apps.get(keyOf(key));
     if (!entry) return [];
+    const after = afterSequence(page.after);
+    // The log order of the database: by sequence id, then by the order the rows were written.
+    const ordered = [...entry.steps].sort((a, b) => a.sequenceId - b.sequenceId || a.row - b.row);
     let state = entry.origin.state;
     const records: StepRecord[] = [];
-    for (const { writes, ...step } of entry.steps) {
-      if (step.status === 'committed') state = applyWrites(state, writes);
-      if (step.sequenceId <= page.after) continue;
+    for (const step of ordered) {
+      if (step.status === 'committed') state = applyWrites(state, step.writes);
+      if (!isAfter(step, after)) continue;
       if (records.length === page.limit) break;
-      records.push({ ...step, state: step.status === 'committed' ? state : null });
+      const withState = page.withState ?? true;
+      records.push(withState ? { ...step, state: step.status === 'committed' ? state : null } : { ...step });
     }
     return records;
   }

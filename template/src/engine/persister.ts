@@ -63,18 +63,45 @@ export interface FailedStep {
 
 /** One row of the tracking view (`GET …/steps`). */
 export interface StepRecord {
+  /**
+   * The row's place in the app's log, unique within the app: a failed attempt shares its sequence id
+   * with the retry that commits, so only (sequenceId, row) names one row, and pages resume after it.
+   */
+  row: number;
   sequenceId: number;
   action: string;
   inputs: unknown;
   result: unknown;
-  /** The state after the step (committed steps only). */
-  state: Record<string, unknown> | null;
+  /** What the step changed ([] for a failed one). */
+  writes: StateWrite[];
+  /** The state after the step (committed steps only); left out unless the page asks `withState`. */
+  state?: Record<string, unknown> | null;
   status: 'committed' | 'failed';
   error: string | null;
   startedAt: Date;
   endedAt: Date;
   durationMs: number;
 }
+
+/** Where a page of steps resumes: after this row (rows of a sequence are ordered by `row`). */
+export interface StepCursor {
+  sequenceId: number;
+  row: number;
+}
+
+export interface StepPageRequest {
+  after: number | StepCursor;
+  limit: number;
+  withState?: boolean;
+}
+
+/** The cursor of a plain sequence id: after every row of that sequence. */
+export const afterSequence = (after: number | StepCursor): StepCursor =>
+  typeof after === 'number' ? { sequenceId: after, row: Number.MAX_SAFE_INTEGER } : after;
+
+/** True when the row comes after the cursor in log order. */
+export const isAfter = (step: StepCursor, cursor: StepCursor) =>
+  step.sequenceId > cursor.sequenceId || (step.sequenceId === cursor.sequenceId && step.row > cursor.row);
 
 /** Thrown by commitStep when another step committed first (the API answers 409). */
 export class SequenceConflictError extends Error {
@@ -108,6 +135,10 @@ export interface Persister {
     key: AppKey,
     sequenceId: number,
   ): Promise<{ state: Record<string, unknown>; position: string | null } | null>;
-  /** Steps with sequence id > after, in order, at most `limit`. */
-  listSteps(key: AppKey, page: { after: number; limit: number }): Promise<StepRecord[]>;
+  /**
+   * Steps in log order (sequence id, then row), those after `after` (a sequence id: every row of it
+   * is skipped, or a cursor naming one row), at most `limit`; each with the state it left only when
+   * `withState` (true unless false: rebuilding states costs a replay, writes alone cost nothing).
+   */
+  listSteps(key: AppKey, page: StepPageRequest): Promise<StepRecord[]>;
 }

@@ -13,7 +13,7 @@ import {
   UnknownStepError,
 } from './errors';
 import type { Graph } from './graph';
-import type { AppKey, FailedStep, Persister, StoredApp } from './persister';
+import type { AppKey, FailedStep, Persister, StepPageRequest, StoredApp } from './persister';
 import { State, type StateValues } from './state';
 import { noopTracker, type StepInfo, type Tracker } from './tracker';
 import { droppedKeysError } from './unknown-keys';
@@ -118,9 +118,14 @@ export class GraphRunner<Schema extends z.ZodObject> {
     return this.#persister.loadApp({ graph: this.graph.name, appId });
   }
 
-  /** Tracked steps of an app (sequence id > after), committed and failed, in order. */
-  steps(appId: string, page: { after: number; limit: number }) {
+  /** Tracked steps of an app after a sequence id or cursor, committed and failed, in log order. */
+  steps(appId: string, page: StepPageRequest) {
     return this.#persister.listSteps({ graph: this.graph.name, appId }, page);
+  }
+
+  /** The state and position right after step `sequenceId` (0: as created), or null when out of range. */
+  stateAt(appId: string, sequenceId: number) {
+    return this.#persister.stateAt({ graph: this.graph.name, appId }, sequenceId);
   }
 
   /** The action that may run now, or null. */

@@ -154,9 +154,17 @@ const routes: RouteCase[] = [
     path: apps,
     expect: { owner: 200, other: 200, reader: 200, writer: 200, admin: 200 },
   },
+  {
+    name: 'graph structure',
+    method: 'GET',
+    path: '/api/v1/chatbot/graph',
+    expect: { owner: 200, other: 200, reader: 200, writer: 200, admin: 200 },
+  },
   { name: 'get app', method: 'GET', path: `${apps}/target`, expect: readable },
   { name: 'head app', method: 'HEAD', path: `${apps}/target`, expect: readable },
   { name: 'steps', method: 'GET', path: `${apps}/target/steps`, expect: readable },
+  { name: 'steps with states', method: 'GET', path: `${apps}/target/steps?include=state`, expect: readable },
+  { name: 'state around a step', method: 'GET', path: `${apps}/target/steps/1/state`, expect: readable },
   {
     name: 'run an action',
     method: 'POST',

@@ -230,7 +230,7 @@ describe('POST /api/v1/chatbot/apps/{app_id}/fork', () => {
 });
 
 describe('GET /api/v1/chatbot/apps/{app_id}/steps', () => {
-  it('lists tracked steps with inputs, results, state and timing, paged by sequence', async () => {
+  it('lists tracked steps with inputs, results, writes and timing, paged by cursor', async () => {
     await alice.create({ app_id: 'tracked' });
     await alice.act('tracked', 'prompt', { prompt: 'Is this tracked?' });
     const page = await alice.steps('tracked', { limit: 2 });
@@ -238,23 +238,65 @@ describe('GET /api/v1/chatbot/apps/{app_id}/steps', () => {
       [1, 'prompt', 'committed'],
       [2, 'decide_mode', 'committed'],
     ]);
-    expect(page.items[0]).toMatchObject({
-      inputs: { prompt: 'Is this tracked?' },
-      error: null,
-      state: { prompt: 'Is this tracked?' },
-    });
+    expect(page.items[0]).toMatchObject({ inputs: { prompt: 'Is this tracked?' }, error: null });
+    // What the step changed, not the whole state: the prompt set, one message appended.
+    expect(page.items[0]?.writes).toEqual([
+      { key: 'prompt', op: 'set', value: 'Is this tracked?' },
+      {
+        key: 'chat_history',
+        op: 'append',
+        items: [{ role: 'user', content: 'Is this tracked?', type: 'text' }],
+      },
+    ]);
+    expect(page.items[0]).not.toHaveProperty('state');
     expect(page.items[1]?.result).toEqual({ mode: 'answer_question' });
     expect(page.items[0]?.duration_ms).toBeGreaterThanOrEqual(0);
-    expect(page.next_cursor).toBe(2);
-    const rest = await alice.steps('tracked', { after: 2 });
+    expect(page.next_cursor).toEqual(expect.any(String));
+    const rest = await alice.steps('tracked', { cursor: page.next_cursor ?? undefined });
     expect(rest.items.map((step) => step.action)).toEqual(['answer_question']);
     expect(rest.next_cursor).toBeNull();
+    // `after` a sequence id still works, for a client that knows where it stopped.
+    expect((await alice.steps('tracked', { after: 2 })).items.map((step) => step.sequence_id)).toEqual([3]);
+  });
+
+  it("adds each step's state with include=state, and the state around one step on its own route", async () => {
+    const withState = await alice.steps('tracked', { include: 'state' });
+    expect(withState.items[0]?.state).toMatchObject({ prompt: 'Is this tracked?' });
+    expect(withState.items[2]?.state?.chat_history).toHaveLength(2);
+    const around = await alice.stepState('tracked', 1);
+    expect(around).toMatchObject({ sequence_id: 1, action: 'prompt' });
+    expect(around.before).toMatchObject({ prompt: '', chat_history: [] });
+    expect(around.after.chat_history).toEqual([{ role: 'user', content: 'Is this tracked?', type: 'text' }]);
+    expect((await problemOf(alice.stepState('tracked', 4))).status).toBe(404);
+    const token = await harness.token('alice');
+    for (const bad of ['0', 'x', '99999999999']) {
+      const answer = await harness.request('GET', `/api/v1/chatbot/apps/tracked/steps/${bad}/state`, token);
+      expect(answer.status).toBe(422);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    }
   });
 
   it('answers 422 for a bad page and 404 for an unknown app', async () => {
     const token = await harness.token('alice');
     expect(
       (await harness.request('GET', '/api/v1/chatbot/apps/tracked/steps?limit=9999', token)).status,
+    ).toBe(422);
+    const forged = [
+      'nope',
+      Buffer.from('[1]').toString('base64url'),
+      Buffer.from('[1,99999999999]').toString('base64url'),
+    ];
+    for (const cursor of forged) {
+      const answer = await harness.request(
+        'GET',
+        `/api/v1/chatbot/apps/tracked/steps?cursor=${cursor}`,
+        token,
+      );
+      expect(answer.status).toBe(422);
+      expect((await answer.json()).errors?.[0]?.path).toBe('cursor');
+    }
+    expect(
+      (await harness.request('GET', '/api/v1/chatbot/apps/tracked/steps?include=everything', token)).status,
     ).toBe(422);
     expect((await problemOf(alice.steps('unknown'))).status).toBe(404);
   });

@@ -82,6 +82,20 @@ const designRoutes: DocumentedRoute[] = [
     errors: [401, 404, 422, 429],
   },
   {
+    method: 'get',
+    path: '/api/v1/chatbot/graph',
+    operationId: 'chatbot_graph',
+    success: ['200', 'application/json'],
+    errors: [401, 429],
+  },
+  {
+    method: 'get',
+    path: `${app}/steps/{sequence_id}/state`,
+    operationId: 'chatbot_step_state',
+    success: ['200', 'application/json'],
+    errors: [401, 404, 422, 429],
+  },
+  {
     method: 'put',
     path: `${app}/grants/{subject}`,
     operationId: 'chatbot_put_grant',

@@ -12,7 +12,12 @@ export function notRunHere(): [file: string, reason: string][] {
     }
   }
   if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
-    for (const file of ['test/ui/chat-page.test.ts', 'test/ui/docs-page.test.ts', 'test/ui/ai-chat-page.test.ts']) {
+    for (const file of [
+      'test/ui/chat-page.test.ts',
+      'test/ui/docs-page.test.ts',
+      'test/ui/ai-chat-page.test.ts',
+      'test/ui/step-viewer.test.ts',
+    ]) {
       left.push([file, 'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)']);
     }
   }

@@ -4,10 +4,13 @@ import { type GraphVariables, idTakenProblem } from '../../auth/requires';
 import { type AnyRunner, AppExistsError, type StoredApp, UnknownStepError } from '../../engine';
 import type { AppEnv } from '../../lib/env';
 import { ProblemError, problems, zodProblem } from '../../lib/errors';
+import { decodeStepCursor } from '../../lib/step-cursor';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
-import { toAppSummary, toAppView, toGrantView, toStepView } from '../views';
+import { boundedStepPage } from '../step-page';
+import { toAppSummary, toAppView, toGrantView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
+import { type GraphStructure, graphStructure } from './structure';
 
 // The answers of one graph's routes (routes.ts defines them). Each is thin: the route has validated
 // the request and checked the caller's access (its `requires(…)` loaded `c.var.app`); the handler
@@ -107,12 +110,41 @@ export const fork: Handler<GraphRoutes['fork']> = async (c) => {
   }
 };
 
+/** GET …/steps: a page of the log, each step with its writes (and its state with include=state). */
 export const steps: Handler<GraphRoutes['steps']> = async (c) => {
   const query = c.req.valid('query');
-  const found = await c.var.runner.steps(c.var.app.appId, query);
-  const last = found.at(-1);
-  const nextCursor = found.length === query.limit && last ? last.sequenceId : null;
-  return c.json({ items: found.map(toStepView), next_cursor: nextCursor }, 200);
+  const found = await c.var.runner.steps(c.var.app.appId, {
+    after: (query.cursor && decodeStepCursor(query.cursor)) || query.after,
+    limit: query.limit,
+    withState: query.include === 'state',
+  });
+  const page = boundedStepPage(found, query.limit);
+  return c.json({ items: page.items, next_cursor: page.nextCursor }, 200);
+};
+
+/** GET …/steps/{sequence_id}/state: the whole state before and after one committed step. */
+export const stepState: Handler<GraphRoutes['stepState']> = async (c) => {
+  const { runner, app } = c.var;
+  const { sequence_id: sequenceId } = c.req.valid('param');
+  const noStep = () => problems.notFound(`The app has no committed step ${sequenceId}.`);
+  if (sequenceId > app.sequenceId) throw noStep();
+  const [before, after] = await Promise.all([
+    runner.stateAt(app.appId, sequenceId - 1),
+    runner.stateAt(app.appId, sequenceId),
+  ]);
+  if (!before || !after) throw noStep();
+  return c.json(
+    { sequence_id: sequenceId, action: after.position, before: before.state, after: after.state },
+    200,
+  );
+};
+
+/** GET …/graph: built once per graph, since a graph does not change while the process runs. */
+const structures = new WeakMap<object, GraphStructure>();
+export const structure: Handler<GraphRoutes['structure']> = (c) => {
+  const { graph } = c.var.runner;
+  if (!structures.has(graph)) structures.set(graph, graphStructure(graph));
+  return c.json(structures.get(graph) as GraphStructure, 200);
 };
 
 export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {

@@ -24,6 +24,8 @@ export function mountGraph(runner: AnyRunner) {
     .openapi(routes.listApps, handlers.listApps)
     .openapi(routes.fork, handlers.fork)
     .openapi(routes.steps, handlers.steps)
+    .openapi(routes.stepState, handlers.stepState)
+    .openapi(routes.structure, handlers.structure)
     .openapi(routes.listGrants, handlers.listGrants)
     .openapi(routes.putGrant, handlers.putGrant)
     .openapi(routes.deleteGrant, handlers.deleteGrant)

@@ -12,9 +12,18 @@ import {
   GrantParams,
   ListAppsQuery,
   RunRequestSchema,
+  StepParams,
   StepsQuery,
 } from '../schemas';
-import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
+import {
+  AppSummarySchema,
+  appViewSchema,
+  GrantSchema,
+  RunCreatedSchema,
+  StepPage,
+  StepStateSchema,
+} from '../views';
+import { GraphStructureSchema } from './structure';
 
 /** What the routes need to know of an action: its name and input schema. */
 type ActionSignature = { name: string; input?: z.ZodType };
@@ -128,9 +137,40 @@ export function graphRoutes(graph: Graph) {
       tags,
       security,
       summary: 'Steps of an app',
-      description: 'Every step with its action, inputs, result, state after it, status and timing.',
+      description:
+        'Every step in log order with its action, inputs, result, writes (what it changed), status and timing; the state it left only with `include=state`. A page ends at `limit` steps or near 1 MB of JSON.',
       request: { params: AppIdParams, query: StepsQuery },
       responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
+    }),
+    stepState: createRoute({
+      middleware: [requires(needs.read)] as const,
+      method: 'get',
+      path: '/apps/{app_id}/steps/{sequence_id}/state',
+      operationId: op('step_state'),
+      tags,
+      security,
+      summary: 'The state around one step',
+      description:
+        'The whole state before and after the committed step `sequence_id` (404 when there is none).',
+      request: { params: StepParams },
+      responses: {
+        200: jsonContent(StepStateSchema, 'The state before and after the step'),
+        ...errorResponses(401, 404, 422, 429),
+      },
+    }),
+    structure: createRoute({
+      method: 'get',
+      path: '/graph',
+      operationId: op('graph'),
+      tags,
+      security,
+      summary: 'The graph itself',
+      description:
+        'Its actions (reads, writes, input JSON Schema), transitions with their conditions named, and halts. Any signed-in caller may read it.',
+      responses: {
+        200: jsonContent(GraphStructureSchema, 'The graph structure'),
+        ...errorResponses(401, 429),
+      },
     }),
     listGrants: createRoute({
       middleware: [requires(needs.manageGrants)] as const,

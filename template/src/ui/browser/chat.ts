@@ -73,7 +73,12 @@ async function refreshList() {
       link.href = `#${item.app_id}`;
       link.textContent = `${item.app_id.slice(0, 8)} · ${item.sequence_id} steps`;
       if (item.app_id === current) link.setAttribute('aria-current', 'page');
-      entry.append(link);
+      // Its steps in the step viewer (src/ui/tracking-pages.tsx), which links back here.
+      const steps = document.createElement('a');
+      steps.href = `/apps/chatbot/${encodeURIComponent(item.app_id)}`;
+      steps.className = 'steps';
+      steps.textContent = 'steps';
+      entry.append(link, ' ', steps);
       return entry;
     }),
   );
@@ -127,14 +132,14 @@ async function forkAfter(appId: string, messageIndex: number) {
   if (!chat) return;
   try {
     let sequenceId: number | undefined;
-    for (let after = 0; sequenceId === undefined; ) {
-      const page = await chat.steps(appId, { after, limit: 100 });
+    for (let cursor: string | undefined; sequenceId === undefined; ) {
+      const page = await chat.steps(appId, { cursor, limit: 100, include: 'state' });
       const step = page.items.find(
         (s) => s.status === 'committed' && s.state?.chat_history.length === messageIndex + 1,
       );
       sequenceId = step?.sequence_id;
       if (page.next_cursor === null) break;
-      after = page.next_cursor;
+      cursor = page.next_cursor;
     }
     if (sequenceId === undefined) throw new Error('No step committed this answer.');
     const fork = await chat.fork(appId, { sequence_id: sequenceId });

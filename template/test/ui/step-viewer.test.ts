@@ -1,0 +1,149 @@
+// The apps list and the step viewer in a real browser (Debian's Chromium driven by playwright-core):
+// chat two turns, open the viewer from the chat, every step is there with its action and the prompt
+// step's change, the diagram has a node per action with the position marked, fork from step 1 opens
+// the fork with its parent link, another user gets the 404 page, a reader gets no fork button, and a
+// background run's steps appear without a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/client';
+import type { RunningServer } from '../../src/lib/serve';
+import { createTestApp, serveOnLoopback } from '../helpers/test-app';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = process.env.UPDATE_SCREENSHOTS === '1' ? '../docs' : 'test-results';
+let browser: Browser;
+let server: RunningServer;
+let testApp: Awaited<ReturnType<typeof createTestApp>>;
+let url: string;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  testApp = await createTestApp({ env: { SCRIPTED_DELAY_MS: '5', AUTH_DEV_LOGIN: 'true' } });
+  server = await serveOnLoopback(testApp);
+  url = `http://127.0.0.1:${server.port}`;
+  mkdirSync(shots, { recursive: true });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.shutdown();
+  await testApp?.close();
+});
+
+/** A fresh browser profile (its own localStorage) signed in as `sub` on the chat page. */
+async function signedIn(sub: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(`${url}/`);
+  await page.fill('#signin-value', sub);
+  await page.click('#signin-form button');
+  await expect.poll(() => page.locator('#main').isVisible(), { timeout: 10_000 }).toBe(true);
+  return { page, errors };
+}
+
+async function ask(page: Page, prompt: string) {
+  const before = await page.locator('.message.assistant').count();
+  await page.fill('#prompt', prompt);
+  await page.click('#prompt-form button');
+  await expect.poll(() => page.locator('.message.assistant').count(), { timeout: 10_000 }).toBe(before + 1);
+  await expect.poll(() => page.locator('.message.streaming').count(), { timeout: 10_000 }).toBe(0);
+}
+
+const actions = (page: Page) =>
+  page
+    .locator('#steps tbody tr')
+    .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.action));
+
+describe('the step viewer', () => {
+  it('shows every step, its change and the graph; forks from step 1; hides the app from another user', async () => {
+    const { page, errors } = await signedIn('alice');
+    await ask(page, 'write a poem about ledgers');
+    await ask(page, 'What is a turnout?');
+    const appId = new URL(page.url()).hash.slice(1);
+
+    await page.click(`#apps a.steps[href="/apps/chatbot/${appId}"]`);
+    await expect
+      .poll(() => actions(page), { timeout: 10_000 })
+      .toEqual(['prompt', 'decide_mode', 'generate_poem', 'prompt', 'decide_mode', 'answer_question']);
+    expect(await page.locator('#step-1 .diff').textContent()).toContain('write a poem about ledgers');
+    expect(await page.locator('#step-1 .diff').textContent()).toContain('1 appended');
+    // One node per action; the position and next marked; every edge's condition named.
+    expect(await page.locator('#diagram .node').count()).toBe(7);
+    expect(await page.locator('#diagram .node.position').getAttribute('data-action')).toBe('answer_question');
+    expect(await page.locator('#diagram .node.next').getAttribute('data-action')).toBe('prompt');
+    expect(await page.locator('#diagram .edge text').allTextContents()).toContain('mode is generate_poem');
+    expect(await page.locator('#diagram .edge text.default').count()).toBeGreaterThan(0);
+    expect(await page.locator('#diagram .node.halt-after').count()).toBe(5);
+    expect(await page.locator(`#relations a[href="/#${appId}"]`).count()).toBe(1);
+
+    // The whole state on demand: the prompt before the step, and after it.
+    await page.click('#step-1 .show-state');
+    await expect.poll(() => page.locator('#step-1 .whole-state').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('#step-1 .diff .before').first().textContent()).toBe('');
+    await page.screenshot({ path: `${shots}/step-viewer.png`, fullPage: true });
+
+    await page.click('#step-1 .fork');
+    await expect.poll(() => page.url(), { timeout: 10_000 }).not.toContain(appId);
+    const forkId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) as string);
+    await expect
+      .poll(() => page.locator(`#relations a[href="/apps/chatbot/${appId}#step-1"]`).count(), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    expect(await page.locator('#diagram .node.position').getAttribute('data-action')).toBe('prompt');
+    expect(await page.locator('#diagram .node.next').getAttribute('data-action')).toBe('decide_mode');
+
+    // The apps page lists both, the fork with its parent.
+    await page.goto(`${url}/apps`);
+    await expect.poll(() => page.locator('#apps tbody tr').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator(`#apps a[href="/apps/chatbot/${appId}#step-1"]`).count()).toBe(1);
+    await page.screenshot({ path: `${shots}/apps-page.png`, fullPage: true });
+    expect(errors).toEqual([]);
+
+    const other = await signedIn('mallory');
+    await other.page.goto(`${url}/apps/chatbot/${encodeURIComponent(forkId)}`);
+    await expect.poll(() => other.page.locator('#not-found').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await other.page.locator('#viewer').isVisible()).toBe(false);
+    expect(await other.page.locator('#steps tbody tr').count()).toBe(0);
+    expect(await other.page.content()).not.toContain('ledgers');
+  }, 90_000);
+
+  it('gives a reader no fork button, an admin one, and shows a background run live', async () => {
+    const alice = createClient(url, { token: await testApp.token('alice') });
+    const app = await alice.chatbot.create({ app_id: 'watched' });
+    await alice.chatbot.grants.put(app.app_id, 'rita', 'read');
+
+    const reader = await signedIn('rita');
+    await reader.page.goto(`${url}/apps/chatbot/watched`);
+    await expect.poll(() => reader.page.locator('#viewer').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await reader.page.locator('#steps tbody tr').count()).toBe(0);
+
+    const run = await alice.runs.create('chatbot', 'watched', 'prompt', { prompt: 'What is a signal?' });
+    await expect
+      .poll(() => actions(reader.page), { timeout: 15_000 })
+      .toEqual(['prompt', 'decide_mode', 'answer_question']);
+    expect((await alice.runs.wait(run.run_id)).status).toBe('succeeded');
+    expect(await reader.page.locator('#steps .fork').count()).toBe(0);
+    expect(await reader.page.locator('#steps .show-state').count()).toBe(3);
+    await expect
+      .poll(() => reader.page.locator('#diagram .node.position').getAttribute('data-action'), {
+        timeout: 10_000,
+      })
+      .toBe('answer_question');
+
+    const admin = await browser.newPage();
+    await admin.goto(`${url}/apps/chatbot/watched`);
+    await admin.evaluate(
+      (token) => localStorage.setItem('switchyard.token', token),
+      await testApp.token('root', ['admin']),
+    );
+    await admin.reload();
+    await expect.poll(() => admin.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
+    expect(reader.errors).toEqual([]);
+  }, 60_000);
+});
