@@ -21,8 +21,11 @@ describe.each(dialects)('the run queue on $name', ({ create }) => {
     await testDb.drop();
   });
 
-  const queue = (createdBy: string) =>
-    runs.create({ graph: 'chatbot', appId: `${createdBy}-app`, action: 'prompt', inputs: {}, createdBy });
+  /** Queues a run, a moment after the last one: runs queued in one millisecond would tie on their time. */
+  async function queue(createdBy: string) {
+    await runs.create({ graph: 'chatbot', appId: `${createdBy}-app`, action: 'prompt', inputs: {}, createdBy });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 
   /** Claims runs one at a time (a single worker), finishing each, and answers whose they were. */
   async function serveAll() {
