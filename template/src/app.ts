@@ -110,7 +110,8 @@ export function createApp(deps: AppDeps) {
     redis: deps.redis,
   });
   // (Authenticated routes, under /api and /v1, count their 401s instead: `anonymous.refusals` below.)
-  const authenticatedPath = (path: string) => path.startsWith('/api/') || path.startsWith(`${OPENAI_PREFIX}/`);
+  const authenticatedPath = (path: string) =>
+    path.startsWith('/api/') || path.startsWith(`${OPENAI_PREFIX}/`);
   app.use((c, next) => (authenticatedPath(c.req.path) ? next() : anonymous.everything(c, next)));
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));

@@ -7,7 +7,7 @@ import type { Services } from '../lib/services';
 import { keepStreamSlot } from './middleware/stream-slots';
 
 /** How often an idle stream sends `: ping`, so proxies keep it open. */
-const PING_INTERVAL_MS = 15_000;
+export const PING_INTERVAL_MS = 15_000;
 
 /**
  * Frames waiting for the socket are written together once they reach this size; until then `send`

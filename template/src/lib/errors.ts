@@ -57,6 +57,7 @@ export class ProblemError extends HTTPException {
 
 /** Shorthands for the statuses routes use most. */
 export const problems = {
+  badRequest: (detail: string) => new ProblemError(problem(400, detail)),
   forbidden: (detail = 'You may not do this.') => new ProblemError(problem(403, detail)),
   notFound: (detail = 'Not found.') => new ProblemError(problem(404, detail)),
   conflict: (detail: string, next?: string | null) =>

@@ -50,7 +50,7 @@ export function toWireEvent(event: RunEvent): WireEvent {
 }
 
 /** The problem a run's error answers with, carrying the app's `next`; a 500 for the unexpected. */
-function runProblem(error: unknown, next: string | null): Problem {
+export function runProblem(error: unknown, next: string | null): Problem {
   return { ...(engineProblem(error, next) ?? problem(500, 'Something went wrong on our side.')), next };
 }
 

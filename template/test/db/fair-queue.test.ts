@@ -23,7 +23,13 @@ describe.each(dialects)('the run queue on $name', ({ create }) => {
 
   /** Queues a run, a moment after the last one: runs queued in one millisecond would tie on their time. */
   async function queue(createdBy: string) {
-    await runs.create({ graph: 'chatbot', appId: `${createdBy}-app`, action: 'prompt', inputs: {}, createdBy });
+    await runs.create({
+      graph: 'chatbot',
+      appId: `${createdBy}-app`,
+      action: 'prompt',
+      inputs: {},
+      createdBy,
+    });
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 
