@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { graphStructure } from '../api/graph/structure';
 import type { AnyGraph } from '../engine';
 import { GraphDiagram } from './graph-diagram';
-import { layoutGraph } from './graph-layout';
+import { type GraphLayout, layoutGraph } from './graph-layout';
 import { trackingStyles } from './tracking-styles';
 
 // GET /apps (the caller's apps across every mounted graph) and GET /apps/{graph}/{app_id} (the step
@@ -61,108 +61,112 @@ function Page(props: {
 /** The pages, for the graphs of src/graphs.ts; each graph is laid out once, here. */
 export function trackingPages(graphs: Iterable<AnyGraph>, options: { devLogin: boolean }) {
   const drawings = new Map([...graphs].map((graph) => [graph.name, layoutGraph(graphStructure(graph))]));
-  const names = [...drawings.keys()].join(',');
   const pages = new Hono();
 
-  pages.get('/apps', (c) =>
-    c.html(
-      <Page title="Apps · Switchyard" devLogin={options.devLogin} script="apps" data={{ graphs: names }}>
-        <h1>Apps</h1>
-        <label>
-          Graph{' '}
-          <select id="graph-filter">
-            <option value="">every graph</option>
-            {[...drawings.keys()].map((name) => (
-              <option value={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <table id="apps">
-          <thead>
-            <tr>
-              <th>app</th>
-              <th>graph</th>
-              <th>position</th>
-              <th>next</th>
-              <th>steps</th>
-              <th>updated</th>
-              <th>parent</th>
-            </tr>
-          </thead>
-          <tbody />
-        </table>
-        <p id="apps-status" class="muted" />
-        <button id="more" type="button" hidden>
-          More
-        </button>
-      </Page>,
-    ),
-  );
-
+  pages.get('/apps', (c) => c.html(<AppsPage devLogin={options.devLogin} graphs={[...drawings.keys()]} />));
   pages.get('/apps/:graph/:app_id', (c) => {
-    const layout = drawings.get(c.req.param('graph'));
+    const graph = c.req.param('graph');
+    const layout = drawings.get(graph);
     if (!layout) return c.html(<NotFound />, 404);
     return c.html(
-      <Page
-        title="Step viewer · Switchyard"
-        devLogin={options.devLogin}
-        script="viewer"
-        data={{ graph: c.req.param('graph'), 'app-id': c.req.param('app_id') }}
-      >
-        <section id="not-found" hidden>
-          <h1>404: no such app</h1>
-          <p>It does not exist, or you may not read it.</p>
-        </section>
-        <section id="viewer" hidden>
-          <h1 id="title">
-            {c.req.param('graph')} / {c.req.param('app_id')}
-          </h1>
-          <p id="summary" />
-          <p id="relations" />
-          <div id="layout">
-            <figure>
-              <GraphDiagram layout={layout} />
-              <figcaption class="legend muted">
-                <span>blue: position</span>
-                <span>dashed green: next</span>
-                <span>red bar: halts</span>
-              </figcaption>
-            </figure>
-            <div>
-              <p>
-                <span id="live" data-on="false" class="muted" />{' '}
-                <a
-                  id="from-start"
-                  href={`/apps/${c.req.param('graph')}/${encodeURIComponent(c.req.param('app_id'))}`}
-                  hidden
-                >
-                  from the first step
-                </a>
-              </p>
-              <table id="steps">
-                <thead>
-                  <tr>
-                    <th>#</th>
-                    <th>action</th>
-                    <th>status</th>
-                    <th>started · ms</th>
-                    <th>inputs → result</th>
-                    <th>change</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody />
-              </table>
-              <button id="more-steps" type="button" hidden>
-                More steps
-              </button>
-            </div>
-          </div>
-        </section>
-      </Page>,
+      <ViewerPage devLogin={options.devLogin} graph={graph} appId={c.req.param('app_id')} layout={layout} />,
     );
   });
   return pages;
+}
+
+function AppsPage({ devLogin, graphs }: { devLogin: boolean; graphs: string[] }) {
+  return (
+    <Page title="Apps · Switchyard" devLogin={devLogin} script="apps" data={{ graphs: graphs.join(',') }}>
+      <h1>Apps</h1>
+      <label>
+        Graph{' '}
+        <select id="graph-filter">
+          <option value="">every graph</option>
+          {graphs.map((name) => (
+            <option value={name}>{name}</option>
+          ))}
+        </select>
+      </label>
+      <table id="apps">
+        <thead>
+          <tr>
+            <th>app</th>
+            <th>graph</th>
+            <th>position</th>
+            <th>next</th>
+            <th>steps</th>
+            <th>updated</th>
+            <th>parent</th>
+          </tr>
+        </thead>
+        <tbody />
+      </table>
+      <p id="apps-status" class="muted" />
+      <button id="more" type="button" hidden>
+        More
+      </button>
+    </Page>
+  );
+}
+
+function ViewerPage(props: { devLogin: boolean; graph: string; appId: string; layout: GraphLayout }) {
+  const { devLogin, graph, appId, layout } = props;
+  return (
+    <Page
+      title="Step viewer · Switchyard"
+      devLogin={devLogin}
+      script="viewer"
+      data={{ graph, 'app-id': appId }}
+    >
+      <section id="not-found" hidden>
+        <h1>404: no such app</h1>
+        <p>It does not exist, or you may not read it.</p>
+      </section>
+      <section id="viewer" hidden>
+        <h1 id="title">
+          {graph} / {appId}
+        </h1>
+        <p id="summary" />
+        <p id="relations" />
+        <div id="layout">
+          <figure>
+            <GraphDiagram layout={layout} />
+            <figcaption class="legend muted">
+              <span>blue: position</span>
+              <span>dashed green: next</span>
+              <span>red bar: halts</span>
+            </figcaption>
+          </figure>
+          <div>
+            <p>
+              <span id="live" data-on="false" class="muted" />{' '}
+              <a id="from-start" href={`/apps/${graph}/${encodeURIComponent(appId)}`} hidden>
+                from the first step
+              </a>
+            </p>
+            <table id="steps">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>action</th>
+                  <th>status</th>
+                  <th>started · ms</th>
+                  <th>inputs → result</th>
+                  <th>change</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody />
+            </table>
+            <button id="more-steps" type="button" hidden>
+              More steps
+            </button>
+          </div>
+        </div>
+      </section>
+    </Page>
+  );
 }
 
 function NotFound() {

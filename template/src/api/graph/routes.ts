@@ -12,18 +12,10 @@ import {
   GrantParams,
   ListAppsQuery,
   RunRequestSchema,
-  StepParams,
   StepsQuery,
 } from '../schemas';
-import {
-  AppSummarySchema,
-  appViewSchema,
-  GrantSchema,
-  RunCreatedSchema,
-  StepPage,
-  StepStateSchema,
-} from '../views';
-import { GraphStructureSchema } from './structure';
+import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
+import { trackingRoutes } from './tracking-routes';
 
 /** What the routes need to know of an action: its name and input schema. */
 type ActionSignature = { name: string; input?: z.ZodType };
@@ -142,36 +134,7 @@ export function graphRoutes(graph: Graph) {
       request: { params: AppIdParams, query: StepsQuery },
       responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
     }),
-    stepState: createRoute({
-      middleware: [requires(needs.read)] as const,
-      method: 'get',
-      path: '/apps/{app_id}/steps/{sequence_id}/state',
-      operationId: op('step_state'),
-      tags,
-      security,
-      summary: 'The state around one step',
-      description:
-        'The whole state before and after the committed step `sequence_id` (404 when there is none).',
-      request: { params: StepParams },
-      responses: {
-        200: jsonContent(StepStateSchema, 'The state before and after the step'),
-        ...errorResponses(401, 404, 422, 429),
-      },
-    }),
-    structure: createRoute({
-      method: 'get',
-      path: '/graph',
-      operationId: op('graph'),
-      tags,
-      security,
-      summary: 'The graph itself',
-      description:
-        'Its actions (reads, writes, input JSON Schema), transitions with their conditions named, and halts. Any signed-in caller may read it.',
-      responses: {
-        200: jsonContent(GraphStructureSchema, 'The graph structure'),
-        ...errorResponses(401, 429),
-      },
-    }),
+    ...trackingRoutes(graph.name, op),
     listGrants: createRoute({
       middleware: [requires(needs.manageGrants)] as const,
       method: 'get',
