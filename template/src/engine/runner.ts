@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { z } from 'zod';
-import { type ActionOutput, type AnyAction, isStreaming } from './action';
+import type { AnyAction } from './action';
 import {
-  ActionFailedError,
   ActionNotAllowedError,
   AppExistsError,
   AppNotFoundError,
@@ -13,11 +12,11 @@ import {
   UnknownStepError,
 } from './errors';
 import type { Graph } from './graph';
-import type { AppKey, FailedStep, Persister, StepPageRequest, StoredApp } from './persister';
-import { State, type StateValues } from './state';
-import { noopTracker, type StepInfo, type Tracker } from './tracker';
-import { droppedKeysError } from './unknown-keys';
-import { diffWrites } from './writes';
+import type { Persister, StepPageRequest, StoredApp } from './persister';
+import type { StateValues } from './state';
+import { StateSchema } from './state-schema';
+import { runStep, type StepDeps } from './step';
+import { noopTracker, type Tracker } from './tracker';
 
 /** An app and the action that may run on it now (computed once, where the app was loaded). */
 export interface AppAt {
@@ -73,27 +72,27 @@ const DEFAULT_MAX_STEPS_PER_RUN = 100;
 
 /**
  * Drives the apps of one graph: creates, steps, streams and forks them, committing every step.
- * (Burr calls one running app an GraphRunner; this is what runs all the apps of a graph.)
+ * (Burr calls one running app an Application; this is what runs all the apps of a graph.)
  */
 export class GraphRunner<Schema extends z.ZodObject> {
   readonly #persister: Persister;
-  readonly #tracker: Tracker;
-  readonly #logger: Logger;
+  readonly #step: StepDeps;
   readonly #maxStepsPerRun: number;
-  /** The schema with unknown keys refused, so a stored state never carries keys the graph lacks. */
-  readonly #strictState: z.ZodObject;
 
   constructor(
     readonly graph: Graph<Schema>,
     options: RunnerOptions,
   ) {
     this.#persister = options.persister;
-    this.#tracker = options.tracker ?? noopTracker;
-    this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#step = {
+      persister: options.persister,
+      tracker: options.tracker ?? noopTracker,
+      logger: options.logger ?? pino({ level: 'silent' }),
+      schema: new StateSchema(graph.state),
+    };
     this.#maxStepsPerRun = options.maxStepsPerRun ?? DEFAULT_MAX_STEPS_PER_RUN;
     if (!Number.isInteger(this.#maxStepsPerRun) || this.#maxStepsPerRun < 1)
       throw new RangeError(`maxStepsPerRun must be a positive integer, not ${options.maxStepsPerRun}`);
-    this.#strictState = graph.state.strict();
   }
 
   /**
@@ -102,7 +101,7 @@ export class GraphRunner<Schema extends z.ZodObject> {
    */
   async create(options: { appId?: string; partitionKey: string; state?: StateValues }) {
     const state = options.state
-      ? this.#validate({ ...this.graph.initial, ...options.state }, 'The initial state')
+      ? this.#step.schema.parse({ ...this.graph.initial, ...options.state }, 'The initial state')
       : this.graph.initial;
     return this.#persister.createApp({
       graph: this.graph.name,
@@ -191,7 +190,7 @@ export class GraphRunner<Schema extends z.ZodObject> {
       // Checked between steps too: a plain action only sees the signal if it passes it on.
       if (signal.aborted) throw new RunAbortedError(action.name, false, signal.reason);
       if (steps === this.#maxStepsPerRun) throw new StepLimitError(steps, action.name);
-      app = yield* this.#runAction(app, action, inputs, signal);
+      app = yield* runStep(this.#step, app, action as AnyAction<StateValues>, inputs, signal);
       if (haltAfter.has(action.name)) return app;
       const name = this.next(app);
       if (!name || haltBefore.has(name)) return app;
@@ -220,7 +219,7 @@ export class GraphRunner<Schema extends z.ZodObject> {
     const at = await this.#persister.stateAt({ graph: this.graph.name, appId }, sequenceId);
     if (!at) throw new UnknownStepError(appId, sequenceId, source.sequenceId);
     // The caller's overrides are input: what is stored is zod's output for them, never the object sent.
-    const state = this.#parse({ ...at.state, ...options.stateOverrides }, 'The forked state');
+    const state = this.#step.schema.parse({ ...at.state, ...options.stateOverrides }, 'The forked state');
     const { app, created } = await this.#persister.createApp({
       graph: this.graph.name,
       appId: options.appId ?? randomUUID(),
@@ -233,141 +232,7 @@ export class GraphRunner<Schema extends z.ZodObject> {
     if (!created) throw new AppExistsError(app);
     return app;
   }
-
-  async *#runAction(
-    app: StoredApp,
-    action: AnyAction<z.infer<Schema>>,
-    inputs: unknown,
-    signal: AbortSignal,
-  ): AsyncGenerator<StepEvent, StoredApp, void> {
-    const key = { graph: this.graph.name, appId: app.appId };
-    const info: StepInfo = { ...key, action: action.name, sequenceId: app.sequenceId + 1 };
-    const startedAt = new Date();
-    this.#tracker.stepStarted({ ...info, startedAt });
-    yield { event: 'action', data: { action: action.name, sequence_id: info.sequenceId } };
-
-    let output: ActionOutput<z.infer<Schema>>;
-    let state: StateValues;
-    try {
-      output = yield* this.#execute(app.state, action, inputs, info, signal);
-      state = this.#checkWrites(action, app.state, output.state.toJSON());
-    } catch (error) {
-      const endedAt = new Date();
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#recordFailedStep(key, { ...info, inputs, error: message, startedAt, endedAt });
-      this.#tracker.stepFailed({ ...info, startedAt, durationMs: since(startedAt, endedAt), error: message });
-      if (isAbort(error, signal)) throw new RunAbortedError(action.name, true, error);
-      throw error instanceof ActionFailedError ? error : new ActionFailedError(action.name, error);
-    }
-
-    const endedAt = new Date();
-    const step = { action: action.name, inputs, result: output.result, writes: diffWrites(app.state, state) };
-    const committed = await this.#persister.commitStep(
-      key,
-      app.sequenceId,
-      { ...step, startedAt, endedAt },
-      { state, position: action.name },
-    );
-    this.#tracker.stepCommitted({ ...info, startedAt, durationMs: since(startedAt, endedAt) });
-    yield { event: 'step', data: { action: action.name, sequence_id: committed.sequenceId } };
-    return committed;
-  }
-
-  /** Calls the action; a streaming one yields its deltas, checking the signal between them. */
-  async *#execute(
-    state: StateValues,
-    action: AnyAction<z.infer<Schema>>,
-    inputs: unknown,
-    info: StepInfo,
-    signal: AbortSignal,
-  ): AsyncGenerator<StepEvent, ActionOutput<z.infer<Schema>>, void> {
-    const ctx = {
-      signal,
-      appId: info.appId,
-      logger: this.#logger.child({ appId: info.appId, action: info.action }),
-    };
-    const output = action.run(new State(state as z.infer<Schema>), inputs, ctx);
-    if (!isStreaming(output)) return await output;
-    try {
-      for (;;) {
-        signal.throwIfAborted();
-        const item = await output.next();
-        if (item.done) {
-          signal.throwIfAborted();
-          return item.value;
-        }
-        this.#tracker.delta(info, item.value);
-        yield { event: 'delta', data: { action: action.name, delta: item.value } };
-      }
-    } finally {
-      // Stopped early (aborted, or whoever reads the stream left): run the action's own `finally`
-      // blocks. After the action returned or threw, this does nothing.
-      await this.#close(output, info);
-    }
-  }
-
-  /** Ends a streaming action; a failure in its `finally` is logged, not raised over what stopped it. */
-  async #close(generator: AsyncGenerator<unknown, unknown, void>, info: StepInfo) {
-    try {
-      await generator.return(undefined);
-    } catch (error) {
-      this.#logger.warn(
-        { err: error, app_id: info.appId, action: info.action },
-        'a streaming action failed while closing',
-      );
-    }
-  }
-
-  /** Records the failed step; a persister failure is logged so that it does not hide the action's error. */
-  async #recordFailedStep(key: AppKey, step: FailedStep) {
-    try {
-      await this.#persister.recordFailedStep(key, step);
-    } catch (error) {
-      this.#logger.error(
-        { err: error, app_id: key.appId, action: step.action, sequence_id: step.sequenceId },
-        'could not record a failed step',
-      );
-    }
-  }
-
-  /** Fails the step when the action changed a key outside `writes` or broke the schema. */
-  #checkWrites(action: AnyAction<z.infer<Schema>>, before: StateValues, after: StateValues): StateValues {
-    const allowed = new Set<string>(action.writes);
-    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      if (before[key] !== after[key] && !allowed.has(key)) {
-        throw new ActionFailedError(action.name, `it wrote "${key}", which is not in its writes`);
-      }
-    }
-    return this.#validate(after, `The state written by "${action.name}"`);
-  }
-
-  /** Checks a state against the schema, refusing keys it lacks at any depth; returns zod's output. */
-  #parse(state: StateValues, what: string): StateValues {
-    const parsed = this.#strictState.safeParse(state);
-    const error = parsed.success ? droppedKeysError(state, parsed.data) : parsed.error;
-    if (error) throw new StateValidationError(`${what} does not match the state schema`, error);
-    return parsed.data as StateValues;
-  }
-
-  /**
-   * Checks a state an action wrote like #parse, but returns the action's own object: unchanged
-   * values must stay the same references, which is how diffWrites tells what a step changed. With
-   * unknown keys refused at every depth, it holds what zod's output would.
-   */
-  #validate(state: StateValues, what: string): StateValues {
-    this.#parse(state, what);
-    return state;
-  }
 }
-
-/** True when the step failed because the signal fired, not for a cause of its own. */
-function isAbort(error: unknown, signal: AbortSignal): boolean {
-  return (
-    signal.aborted && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'))
-  );
-}
-
-const since = (startedAt: Date, endedAt: Date) => endedAt.getTime() - startedAt.getTime();
 
 // biome-ignore lint/suspicious/noExplicitAny: runners of different graphs live in one map.
 export type AnyRunner = GraphRunner<any>;
