@@ -37,6 +37,8 @@ import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { RunWorker } from './runs/worker';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
+import { contentSecurityPolicy } from './ui/content-security-policy';
+import { docsPage } from './ui/docs-page';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -82,7 +84,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(closeUnreadBody());
   app.use(requestLog(logger));
-  app.use(secureHeaders({ contentSecurityPolicy: undefined }));
+  app.use(secureHeaders({ contentSecurityPolicy }));
   if (config.CORS_ORIGINS.length > 0) {
     app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
@@ -125,6 +127,7 @@ export function createApp(deps: AppDeps) {
 
   addDocs(app);
   app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
+  app.route('/', docsPage());
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

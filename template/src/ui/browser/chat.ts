@@ -41,7 +41,7 @@ async function signIn(token: string) {
   $('#signin').hidden = true;
   $('#main').hidden = false;
   await refreshList();
-  if (location.hash.length > 1) await open(location.hash.slice(1));
+  if (location.hash.length > 1) await open(hashAppId());
 }
 
 /** Asks the dev-token route for a token (AUTH_DEV_LOGIN); its problem is shown when it refuses. */
@@ -70,7 +70,7 @@ async function refreshList() {
     ...items.map((item) => {
       const entry = document.createElement('li');
       const link = document.createElement('a');
-      link.href = `#${item.app_id}`;
+      link.href = `#${encodeURIComponent(item.app_id)}`;
       link.textContent = `${item.app_id.slice(0, 8)} · ${item.sequence_id} steps`;
       if (item.app_id === current) link.setAttribute('aria-current', 'page');
       entry.append(link);
@@ -138,7 +138,7 @@ async function forkAfter(appId: string, messageIndex: number) {
     }
     if (sequenceId === undefined) throw new Error('No step committed this answer.');
     const fork = await chat.fork(appId, { sequence_id: sequenceId });
-    location.hash = fork.app_id;
+    location.hash = encodeURIComponent(fork.app_id);
   } catch (error) {
     showProblem(`Could not fork: ${describe(error)}`);
   }
@@ -151,7 +151,7 @@ async function send(prompt: string) {
   try {
     if (!current) {
       current = (await chat.create()).app_id;
-      location.hash = current;
+      location.hash = encodeURIComponent(current);
     }
     const appId = current;
     const app = await chat.get(appId);
@@ -202,9 +202,22 @@ $('#new').addEventListener('click', () => {
   void refreshList();
 });
 window.addEventListener('hashchange', () => {
-  const appId = location.hash.slice(1);
+  const appId = hashAppId();
   if (appId && appId !== current) void open(appId);
 });
 
 const saved = localStorage.getItem(TOKEN_KEY);
 if (saved) void signIn(saved);
+
+/**
+ * The app id in the address (`#<id>`). The browser keeps the fragment percent-encoded (a space is
+ * %20), so it is decoded; a fragment that is not valid encoding is taken as it is.
+ */
+function hashAppId(): string {
+  const raw = location.hash.slice(1);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
