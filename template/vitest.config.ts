@@ -8,7 +8,11 @@ if (!process.env.TEST_DATABASE_URL || !process.env.REDIS_URL) {
   notRunHere.push(['test/process/two-instances.test.ts', 'needs TEST_DATABASE_URL and REDIS_URL']);
 }
 if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
-  for (const file of ['test/ui/chat-page.test.ts', 'test/ui/docs-page.test.ts']) {
+  for (const file of [
+    'test/ui/chat-page.test.ts',
+    'test/ui/chat-retry.test.ts',
+    'test/ui/docs-page.test.ts',
+  ]) {
     notRunHere.push([file, 'needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)']);
   }
 }
