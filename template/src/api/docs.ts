@@ -17,5 +17,7 @@ export function addDocs<E extends Env>(app: OpenAPIHono<E>) {
       description:
         'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
     },
+    // Relative: the document describes whichever origin serves it (local, staging, production).
+    servers: [{ url: '/', description: 'The server that serves this document' }],
   });
 }

@@ -64,7 +64,15 @@ export const ForkBody = z
   .openapi('Fork');
 
 export const StepsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0).describe('Only steps with a larger sequence id'),
+  // type: a coerced number's accepted input is anything, which the generator would document as
+  // "integer or null"; the query string carries an integer.
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Only steps with a larger sequence id')
+    .openapi({ type: 'integer', minimum: 0, default: 0 }),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
 });
 
