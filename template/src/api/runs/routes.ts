@@ -62,12 +62,9 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
       request: {
         ...request,
         headers: z.object({
-          'last-event-id': z
-            .string()
-            .optional()
-            .openapi({
-              description: 'Resume after this event id (what an EventSource sends when it reconnects)',
-            }),
+          'last-event-id': z.string().optional().openapi({
+            description: 'Resume after this event id (what an EventSource sends when it reconnects)',
+          }),
         }),
       },
       responses: {
