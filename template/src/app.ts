@@ -49,6 +49,8 @@ import { aiChatPage } from './ui/ai-chat-page';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
 import { trackingPages } from './ui/tracking-pages';
+import { contentSecurityPolicy } from './ui/content-security-policy';
+import { docsPage } from './ui/docs-page';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -102,7 +104,7 @@ export function createApp(deps: AppDeps) {
   app.use(closeUnreadBody());
   if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(logger));
-  app.use(secureHeaders({ contentSecurityPolicy: undefined }));
+  app.use(secureHeaders({ contentSecurityPolicy }));
   // Without a token, per client address: everything outside /api, and the 401s inside it.
   const anonymous = anonymousLimits({
     limit: config.ANON_RATE_LIMIT_PER_MIN,
@@ -173,6 +175,7 @@ export function createApp(deps: AppDeps) {
       { devLogin: config.AUTH_DEV_LOGIN },
     ),
   );
+  app.route('/', docsPage());
   app.route('/', assetRoutes());
   app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

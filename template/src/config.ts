@@ -45,6 +45,8 @@ export const configSchema = z
     OPENAI_BASE_URL: z.url().optional(),
     OPENAI_API_KEY: z.string().optional(),
     LLM_MODEL: z.string().min(1).optional(),
+    /** A model call's deadline (the connection and every token), for the openai provider. */
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CORS_ORIGINS: commaList.default([]),
     BODY_LIMIT: byteSize.default(1024 * 1024),

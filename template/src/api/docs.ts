@@ -1,8 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { Env } from 'hono';
 
-/** GET /openapi.json (OpenAPI 3.1, from every route's schemas) and GET /docs (the reference). */
+/** GET /openapi.json (OpenAPI 3.1, from every route's schemas); the page on /docs is src/ui/docs-page.tsx. */
 export function addDocs<E extends Env>(app: OpenAPIHono<E>) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -23,9 +22,10 @@ export function addDocs<E extends Env>(app: OpenAPIHono<E>) {
           description:
             'Stateful, streaming LLM graphs over HTTP. Errors are application/problem+json (RFC 9457).',
         },
+        // Relative: the document describes whichever origin serves it (local, staging, production).
+        servers: [{ url: '/', description: 'The server that serves this document' }],
       }),
     );
     return c.body(document, 200, { 'content-type': 'application/json' });
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Switchyard API' }));
 }

@@ -7,7 +7,9 @@ const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'healthz',
   tags: ['system'],
+  security: [],
   summary: 'Liveness',
   description: 'Answers while the process serves requests; it touches no dependency.',
   responses: { 200: jsonContent(HealthSchema, 'The process is up') },
@@ -16,7 +18,9 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'readyz',
   tags: ['system'],
+  security: [],
   summary: 'Readiness',
   description: 'Runs a query against the database; a load balancer sends traffic only on 200.',
   responses: {

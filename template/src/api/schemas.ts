@@ -53,13 +53,16 @@ export const ForkBody = z
   .openapi('Fork');
 
 export const StepsQuery = z.object({
+  // type: a coerced number's accepted input is anything, which the generator would document as
+  // "integer or null"; the query string carries an integer.
   after: z.coerce
     .number()
     .int()
     .min(0)
     .max(2 ** 31 - 1)
     .default(0)
-    .describe('Only steps with a larger sequence id (ignored with `cursor`)'),
+    .describe('Only steps with a larger sequence id (ignored with `cursor`)')
+    .openapi({ type: 'integer', minimum: 0, default: 0 }),
   cursor: z
     .string()
     .min(1)
@@ -72,7 +75,8 @@ export const StepsQuery = z.object({
     .min(1)
     .max(200)
     .default(50)
-    .describe('Most steps a page holds (1–200); a page also stops near 1 MB of JSON'),
+    .describe('Most steps a page holds (1–200); a page also stops near 1 MB of JSON')
+    .openapi({ type: 'integer', minimum: 1, maximum: 200, default: 50 }),
   include: z
     .enum(['state'])
     .optional()

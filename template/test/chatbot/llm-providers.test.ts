@@ -115,6 +115,15 @@ describe('the openai provider against an OpenAI-compatible server on 127.0.0.1',
     ).rejects.toThrow();
   });
 
+  it('says the upstream status when classifying fails', async () => {
+    server.next(
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+    );
+    await expect(provider().classify('anything', { signal: signal() })).rejects.toThrow(/HTTP 503/);
+  });
+
   it('classifies into one of the modes, and falls back on an answer it cannot read', async () => {
     server.next({ kind: 'text', text: 'generate_code' });
     expect(await provider().classify('write a function', { signal: signal() })).toBe('generate_code');
@@ -186,5 +195,27 @@ describe('the chatbot on the openai provider', () => {
     const system = messages[0];
     expect(system).toEqual({ role: 'system', content: 'You write short poems.' });
     await harness.close();
+  });
+
+  it('takes its deadline from LLM_TIMEOUT_MS', async () => {
+    const { createLlmProvider } = await import('../../src/chatbot/llm');
+    const { testConfig } = await import('../helpers/test-config');
+    const env = { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: server.baseUrl, LLM_MODEL: 'test-model' };
+    const quick = createLlmProvider(testConfig({ ...env, LLM_TIMEOUT_MS: '150' }));
+    // The same slow answer (about 800 ms) arrives whole under the default deadline and fails under 150 ms.
+    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 400 });
+    expect(
+      await collect(
+        createLlmProvider(testConfig(env)).streamText(messages, {
+          signal: signal(),
+          mode: 'answer_question',
+        }),
+      ),
+    ).toEqual(['slow ', 'slow']);
+    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 400 });
+    await expect(
+      collect(quick.streamText(messages, { signal: signal(), mode: 'answer_question' })),
+    ).rejects.toThrow();
+    expect(testConfig(env).LLM_TIMEOUT_MS).toBe(60_000);
   });
 });

@@ -56,9 +56,18 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
       tags,
       security,
       summary: 'Events of a run (SSE)',
-      description:
-        'The same events as a streamed action, replayed from the start or after `Last-Event-ID` (422 when it is not an event id), then live until done or error. 429 when the caller holds STREAMS_PER_USER streams open already.',
-      request,
+      description: [
+        'The same events as a streamed action, replayed from the start or after `Last-Event-ID` (422 when it is not an event id), then live until done or error; 204 when `Last-Event-ID` is at or after the end of a finished run; 429 when the caller holds STREAMS_PER_USER streams open already.',
+        'Each event has an `id:` and one JSON object as `data:`: `state` the AppView before the run; `action` `{ action, sequence_id }` when an action starts; `delta` `{ action, delta }` for each piece a streaming action yields; `step` `{ action, sequence_id }` when a step is committed; `done` the final AppView; `error` a problem object (RFC 9457, with `next`). A `: ping` comment comes every 15 s.',
+      ].join('\n\n'),
+      request: {
+        ...request,
+        headers: z.object({
+          'last-event-id': z.string().optional().openapi({
+            description: 'Resume after this event id (what an EventSource sends when it reconnects)',
+          }),
+        }),
+      },
       responses: {
         200: {
           content: { 'text/event-stream': { schema: RunSchema.shape.run_id } },

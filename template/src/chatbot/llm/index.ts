@@ -16,6 +16,7 @@ export function createLlmProvider(config: Config): LlmProvider {
         baseUrl: config.OPENAI_BASE_URL as string,
         model: config.LLM_MODEL as string,
         apiKey: config.OPENAI_API_KEY,
+        timeoutMs: config.LLM_TIMEOUT_MS,
       });
   }
 }

@@ -33,10 +33,13 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
   return {
     name: 'openai',
     async classify(prompt, { signal }) {
+      // A failure says the upstream status (the failed step's error and its log line carry it).
       const { text } = await generateText({
         ...settings(signal),
         system: `Classify the user's request. Answer with exactly one of: ${MODES.join(', ')}.`,
         prompt,
+      }).catch((error: unknown) => {
+        throw signal.aborted ? error : describe(error);
       });
       return MODES.find((mode) => text.includes(mode)) ?? ('prompt_for_more' satisfies Mode);
     },

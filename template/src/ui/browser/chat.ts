@@ -41,7 +41,7 @@ async function signIn(token: string) {
   $('#signin').hidden = true;
   $('#main').hidden = false;
   await refreshList();
-  if (location.hash.length > 1) await open(location.hash.slice(1));
+  if (location.hash.length > 1) await open(hashAppId());
 }
 
 /** Asks the dev-token route for a token (AUTH_DEV_LOGIN); its problem is shown when it refuses. */
@@ -70,7 +70,7 @@ async function refreshList() {
     ...items.map((item) => {
       const entry = document.createElement('li');
       const link = document.createElement('a');
-      link.href = `#${item.app_id}`;
+      link.href = `#${encodeURIComponent(item.app_id)}`;
       link.textContent = `${item.app_id.slice(0, 8)} · ${item.sequence_id} steps`;
       if (item.app_id === current) link.setAttribute('aria-current', 'page');
       // Its steps in the step viewer (src/ui/tracking-pages.tsx), which links back here.
@@ -116,7 +116,9 @@ async function open(appId: string) {
   current = appId;
   $('#current').textContent = appId;
   try {
-    showMessages(appId, (await chat.get(appId)).state.chat_history);
+    const app = await chat.get(appId);
+    showMessages(appId, app.state.chat_history);
+    if (app.next && app.next !== 'prompt') offerRetry(appId, app.next, 'The last answer did not finish.');
   } catch (error) {
     $('#messages').replaceChildren();
     showProblem(`Could not open this conversation: ${describe(error)}`);
@@ -143,7 +145,7 @@ async function forkAfter(appId: string, messageIndex: number) {
     }
     if (sequenceId === undefined) throw new Error('No step committed this answer.');
     const fork = await chat.fork(appId, { sequence_id: sequenceId });
-    location.hash = fork.app_id;
+    location.hash = encodeURIComponent(fork.app_id);
   } catch (error) {
     showProblem(`Could not fork: ${describe(error)}`);
   }
@@ -151,38 +153,77 @@ async function forkAfter(appId: string, messageIndex: number) {
 
 async function send(prompt: string) {
   if (!chat) return;
-  const button = $('#prompt-form button') as HTMLButtonElement;
-  button.disabled = true;
-  try {
+  await whileBusy(async (chat) => {
     if (!current) {
       current = (await chat.create()).app_id;
-      location.hash = current;
+      location.hash = encodeURIComponent(current);
     }
     const appId = current;
     const app = await chat.get(appId);
-    if (app.next !== 'prompt') {
-      throw new Error(`This conversation expects "${app.next}" next, not a new message.`);
+    if (app.next && app.next !== 'prompt') {
+      offerRetry(appId, app.next, 'The last answer did not finish, so a new message cannot go in yet.');
+      return;
     }
     showMessages(appId, [...app.state.chat_history, { role: 'user', content: prompt, type: 'text' }]);
-    const answer = document.createElement('div');
-    answer.className = 'message assistant streaming';
-    $('#messages').append(answer);
-    for await (const event of chat.stream(appId, 'prompt', { prompt })) {
-      if (current !== appId) continue; // Another conversation is on screen: its own state shows.
-      if (event.event === 'delta') answer.textContent += String((event.data as { delta: string }).delta);
-      if (event.event === 'done')
-        showMessages(appId, (event.data as { state: { chat_history: Message[] } }).state.chat_history);
-      if (event.event === 'error') {
-        answer.remove();
-        showProblem(`Error: ${(event.data as { detail?: string }).detail ?? 'the answer failed'}`);
-      }
-    }
+    await streamTurn(appId, chat.stream(appId, 'prompt', { prompt }));
+  });
+}
+
+/** Runs `work` with the send button disabled, showing what it throws. */
+async function whileBusy(work: (chat: Chat) => Promise<void>) {
+  if (!chat) return;
+  const button = $('#prompt-form button') as HTMLButtonElement;
+  button.disabled = true;
+  try {
+    await work(chat);
   } catch (error) {
     showProblem(`Error: ${describe(error)}`);
   } finally {
     button.disabled = false;
   }
   await refreshList();
+}
+
+/** Shows a turn's answer as it streams; a failed one offers to retry the action the app now waits for. */
+async function streamTurn(appId: string, events: ReturnType<Chat['stream']>) {
+  const answer = document.createElement('div');
+  answer.className = 'message assistant streaming';
+  $('#messages').append(answer);
+  for await (const event of events) {
+    if (current !== appId) continue; // Another conversation is on screen: its own state shows.
+    if (event.event === 'delta') answer.textContent += String((event.data as { delta: string }).delta);
+    if (event.event === 'done')
+      showMessages(appId, (event.data as { state: { chat_history: Message[] } }).state.chat_history);
+    if (event.event === 'error') {
+      answer.remove();
+      const failure = event.data as { detail?: string; next?: string | null };
+      const reason = `Error: ${failure.detail ?? 'the answer failed'}`.replace(/\.?$/, '.');
+      if (failure.next && failure.next !== 'prompt') offerRetry(appId, failure.next, reason);
+      else showProblem(reason);
+    }
+  }
+}
+
+/**
+ * After a failed model call (an upstream error, a timeout) the user's message is kept and the app's
+ * `next` is the answering action, which takes no input: say so, and offer to run it again.
+ */
+function offerRetry(appId: string, next: string, reason: string) {
+  const notice = document.createElement('div');
+  notice.className = 'message error stuck';
+  notice.textContent = `${reason} Your message is kept; the conversation goes on once "${next}" has run. `;
+  const retry = document.createElement('button');
+  retry.type = 'button';
+  retry.className = 'retry';
+  retry.textContent = 'Retry';
+  retry.onclick = () => {
+    notice.remove();
+    // `next` came from the server, which names one of the graph's actions; it takes no input.
+    const action = next as Exclude<Parameters<Chat['stream']>[1], 'prompt'>;
+    void whileBusy((chat) => streamTurn(appId, chat.stream(appId, action, {})));
+  };
+  notice.append(retry);
+  $('#messages').append(notice);
 }
 
 $('#signin-form').addEventListener('submit', async (event) => {
@@ -207,9 +248,22 @@ $('#new').addEventListener('click', () => {
   void refreshList();
 });
 window.addEventListener('hashchange', () => {
-  const appId = location.hash.slice(1);
+  const appId = hashAppId();
   if (appId && appId !== current) void open(appId);
 });
 
 const saved = localStorage.getItem(TOKEN_KEY);
 if (saved) void signIn(saved);
+
+/**
+ * The app id in the address (`#<id>`). The browser keeps the fragment percent-encoded (a space is
+ * %20), so it is decoded; a fragment that is not valid encoding is taken as it is.
+ */
+function hashAppId(): string {
+  const raw = location.hash.slice(1);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

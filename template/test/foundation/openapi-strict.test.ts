@@ -1,0 +1,44 @@
+// The document as strict as the server, for the points a generated client would otherwise miss.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/test-app';
+
+let testApp: Awaited<ReturnType<typeof createTestApp>>;
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document read as JSON.
+let doc: any;
+
+beforeAll(async () => {
+  testApp = await createTestApp();
+  doc = await (await testApp.app.request('/openapi.json')).json();
+});
+afterAll(() => testApp.close());
+
+describe('the OpenAPI document', () => {
+  it('names a server, relative to the origin that serves it', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+  });
+
+  it('gives the health routes operation ids and no security', () => {
+    for (const path of ['/healthz', '/readyz']) {
+      expect(doc.paths[path].get.operationId).toMatch(/^\w+$/);
+      expect(doc.paths[path].get.security).toEqual([]);
+    }
+  });
+
+  it("documents steps' `after` as an integer that is never null", () => {
+    const after = doc.paths['/api/v1/chatbot/apps/{app_id}/steps'].get.parameters.find(
+      (parameter: { name: string }) => parameter.name === 'after',
+    );
+    expect(after.schema).toMatchObject({ type: 'integer', minimum: 0 });
+  });
+
+  it('documents Last-Event-ID, the 204 and every event on the run events route', () => {
+    const events = doc.paths['/api/v1/runs/{run_id}/events'].get;
+    expect(events.parameters).toContainEqual(
+      expect.objectContaining({ name: 'last-event-id', in: 'header' }),
+    );
+    expect(events.responses['204']).toBeDefined();
+    for (const name of ['state', 'action', 'delta', 'step', 'done', 'error']) {
+      expect(events.description).toContain(`\`${name}\``);
+    }
+  });
+});
