@@ -48,9 +48,9 @@ import { RunWorker } from './runs/worker';
 import { aiChatPage } from './ui/ai-chat-page';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
-import { trackingPages } from './ui/tracking-pages';
 import { contentSecurityPolicy } from './ui/content-security-policy';
 import { docsPage } from './ui/docs-page';
+import { trackingPages } from './ui/tracking-pages';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
