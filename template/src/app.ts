@@ -1,56 +1,33 @@
 import { createNodeWebSocket } from '@hono/node-ws';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Redis } from 'ioredis';
 import { mountChat } from './api/chat';
 import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
+import { answerErrors } from './api/errors';
 import { mountGraph } from './api/graph';
 import { healthRoutes } from './api/health';
-import { anonymousLimits } from './api/middleware/anonymous-limit';
-import { closeUnreadBody } from './api/middleware/close-unread-body';
-import { deadline } from './api/middleware/deadline';
-import { rateLimit } from './api/middleware/rate-limit';
-import { requestLog } from './api/middleware/request-log';
-import { storableJson } from './api/middleware/storable-json';
-import { StreamSlots } from './api/middleware/stream-slots';
+import { installMiddleware } from './api/middleware';
 import { webSocketBearer } from './api/middleware/websocket-bearer';
-import { mountOpenAI, OPENAI_PREFIX } from './api/openai';
-import { API_PREFIX, graphPath } from './api/paths';
+import { mountOpenAI } from './api/openai';
+import { API_PREFIX, graphPath, OPENAI_PREFIX } from './api/paths';
 import { mountRuns } from './api/runs';
 import { withFullRefusals } from './api/runs/websocket-refusals';
-import { authenticate } from './auth/authenticate';
 import { type ChatMapping, entryParts } from './chat/mapping';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
-import { AppsRepository } from './db/apps-repository';
-import { ChatsRepository } from './db/chats-repository';
 import type { Database } from './db/client';
 import { DrizzlePersister } from './db/drizzle-persister';
-import { GrantsRepository } from './db/grants-repository';
-import { RunsRepository } from './db/runs-repository';
 import { type AnyRunner, GraphRunner } from './engine';
 import { composeTrackers } from './engine/compose-trackers';
 import { LogTracker } from './engine/log-tracker';
 import { graphs } from './graphs';
 import type { AppEnv } from './lib/env';
-import { ProblemError, problem, problemResponse } from './lib/errors';
 import type { Logger } from './lib/logger';
 import { createRouter } from './lib/openapi';
-import type { Services } from './lib/services';
+import { createServices } from './lib/services';
 import { type Instrumentation, instrumentation } from './metrics';
 import { routes } from './routes';
-import { memoryRunBus, redisRunBus } from './runs/run-bus';
-import { webhookDelivery } from './runs/webhooks';
-import { RunWorker } from './runs/worker';
-import { aiChatPage } from './ui/ai-chat-page';
-import { assetRoutes } from './ui/assets';
-import { chatPage } from './ui/chat-page';
-import { contentSecurityPolicy } from './ui/content-security-policy';
-import { docsPage } from './ui/docs-page';
-import { trackingPages } from './ui/tracking-pages';
+import { mountPages } from './ui';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
 export interface AppDeps {
@@ -62,97 +39,28 @@ export interface AppDeps {
   redis?: Redis;
 }
 
-const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
-
-/** Streams stay open as long as they need; everything else is bounded by REQUEST_TIMEOUT_MS. */
-const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
-
 /** Builds the whole HTTP app. No side effects: index.ts serves it, tests call `app.request()`. */
 export function createApp(deps: AppDeps) {
-  const { config, logger } = deps;
+  const { config } = deps;
   const app = createRouter<AppEnv>();
   // Metrics only when someone may read them (METRICS_TOKEN): otherwise nothing is counted at all.
   const observed = config.METRICS_TOKEN ? instrumentation(deps.database) : undefined;
   const { runners, chatMappings } = mountedGraphs(deps, observed);
-  const runs = new RunsRepository(deps.database);
-  const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
-  const webhooks = webhookDelivery(config, runs, deps.database, logger);
-  const runWorker = new RunWorker({
-    runs,
-    bus,
-    runners,
-    logger,
-    concurrency: config.RUN_CONCURRENCY,
-    singleInstance: deps.database.dialect === 'sqlite',
-    onRunEnded: webhooks ? () => webhooks.dispatcher.kick() : undefined,
-  });
-  const services: Services = {
-    apps: new AppsRepository(deps.database),
-    grants: new GrantsRepository(deps.database),
-    runs,
-    bus,
+  const { services, runWorker, webhookDispatcher } = createServices({
+    ...deps,
     runners,
     chatMappings,
-    chats: new ChatsRepository(deps.database),
-    runQueued: () => void runWorker.poll(),
-    followPollMs: config.RUN_FOLLOW_POLL_MS,
-    streams: new StreamSlots(config.STREAMS_PER_USER),
-    streamOpened: observed?.streamOpened,
-    webhookTargets: webhooks?.targets,
-  };
-
-  app.use(closeUnreadBody());
-  if (observed) app.use(observed.httpMiddleware);
-  app.use(requestLog(logger));
-  app.use(secureHeaders({ contentSecurityPolicy }));
-  // Without a token, per client address: everything outside /api, and the 401s inside it.
-  const anonymous = anonymousLimits({
-    limit: config.ANON_RATE_LIMIT_PER_MIN,
-    trustProxy: config.TRUST_PROXY,
-    redis: deps.redis,
+    observed,
   });
-  // (Authenticated routes, under /api and /v1, count their 401s instead: `anonymous.refusals` below.)
-  const authenticatedPath = (path: string) =>
-    path.startsWith('/api/') || path.startsWith(`${OPENAI_PREFIX}/`);
-  app.use((c, next) => (authenticatedPath(c.req.path) ? next() : anonymous.everything(c, next)));
-  if (config.CORS_ORIGINS.length > 0) {
-    app.use(cors({ origin: config.CORS_ORIGINS, exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
-  }
-  const limitBody = bodyLimit({
-    maxSize: config.BODY_LIMIT,
-    onError: (c) => problemResponse(c, problem(413, `The body may be at most ${config.BODY_LIMIT} bytes.`)),
-  });
-  // Only requests that may carry a body: on @hono/node-server, merely looking at a GET request's
-  // body builds a full Request object, which cost GET routes three quarters of their throughput.
-  app.use((c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
-  app.use(deadline(config.REQUEST_TIMEOUT_MS, { skip: (c) => isStreaming(c.req.path) }));
-  app.use(async (c, next) => {
-    c.set('services', services);
-    c.set('ssePingIntervalMs', config.SSE_PING_INTERVAL_MS);
-    await next();
-  });
+  const authenticated = installMiddleware(app, { ...deps, services, observed });
 
   app.route(
     '/',
     healthRoutes(() => deps.database.ping()),
   );
   if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
-
   // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
   app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
-  // What every authenticated request passes, under /api and OpenAI's /v1 alike.
-  const authenticated = [
-    anonymous.refusals,
-    authenticate({
-      secret: config.JWT_SECRET,
-      jwksUrl: config.JWT_JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      onCacheLookup: observed?.onTokenCacheLookup,
-    }),
-    rateLimit({ limit: config.RATE_LIMIT_PER_MIN, redis: deps.redis }),
-    storableJson(),
-  ] as const;
   app.use('/api/*', ...authenticated);
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   for (const [name, mapping] of chatMappings) {
@@ -166,35 +74,20 @@ export function createApp(deps: AppDeps) {
 
   if (observed && config.METRICS_TOKEN) observed.mount(app, config.METRICS_TOKEN);
   addDocs(app);
-  app.route('/', chatPage({ devLogin: config.AUTH_DEV_LOGIN }));
-  app.route('/', aiChatPage());
-  app.route(
-    '/',
-    trackingPages(
-      [...runners.values()].map((runner) => runner.graph),
-      { devLogin: config.AUTH_DEV_LOGIN },
-    ),
+  mountPages(
+    app,
+    [...runners.values()].map((runner) => runner.graph),
+    { devLogin: config.AUTH_DEV_LOGIN },
   );
-  app.route('/', docsPage());
-  app.route('/', assetRoutes());
-  app.notFound((c) => problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}.`)));
-  app.onError((error, c) => {
-    if (error instanceof ProblemError) return problemResponse(c, error.problem, error.headers);
-    if (error instanceof HTTPException && error.status < 500) {
-      // Hono's own 4xx (for example "Malformed JSON in request body" from the validator).
-      return problemResponse(c, problem(error.status, error.message));
-    }
-    c.var.logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    return problemResponse(c, problem(500, 'Something went wrong on our side; quote the request id.'));
-  });
+  answerErrors(app);
 
   return {
     app,
     /** Executes background runs; index.ts starts it and stops it on shutdown. */
     runWorker,
     /** Delivers run webhooks when WEBHOOK_SECRET is set; index.ts starts and stops it with the worker. */
-    webhookDispatcher: webhooks?.dispatcher,
-    runBus: bus,
+    webhookDispatcher,
+    runBus: services.bus,
     /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
     injectWebSocket,
   };

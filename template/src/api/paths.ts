@@ -6,3 +6,6 @@ export const API_PREFIX = '/api/v1';
 
 /** The root of one graph's routes: `/api/v1/{graph}`. */
 export const graphPath = (graph: string) => `${API_PREFIX}/${graph}`;
+
+/** Where OpenAI's API lives: an `openai` client takes `${origin}/v1` as its baseURL. */
+export const OPENAI_PREFIX = '/v1';

@@ -1,11 +1,17 @@
-import type { StreamSlots } from '../api/middleware/stream-slots';
+import { StreamSlots } from '../api/middleware/stream-slots';
 import type { ChatMapping } from '../chat/mapping';
-import type { AppsRepository } from '../db/apps-repository';
-import type { ChatsRepository } from '../db/chats-repository';
-import type { GrantsRepository } from '../db/grants-repository';
-import type { RunsRepository } from '../db/runs-repository';
+import type { Config } from '../config';
+import { AppsRepository } from '../db/apps-repository';
+import { ChatsRepository } from '../db/chats-repository';
+import type { Database } from '../db/client';
+import { GrantsRepository } from '../db/grants-repository';
+import { RunsRepository } from '../db/runs-repository';
 import type { AnyRunner } from '../engine';
-import type { RunBus } from '../runs/run-bus';
+import type { Instrumentation } from '../metrics';
+import { memoryRunBus, type RunBus, redisRunBus } from '../runs/run-bus';
+import { webhookDelivery } from '../runs/webhooks';
+import { RunWorker } from '../runs/worker';
+import type { Logger } from './logger';
 
 /** What handlers use, built once by createApp and read with `c.var.services`. */
 export interface Services {
@@ -25,8 +31,50 @@ export interface Services {
   followPollMs: number;
   /** The open streams of each user (STREAMS_PER_USER), taken by openStream() on streaming routes. */
   streams: StreamSlots;
-  /** Counts a stream as open (a metric when METRICS_TOKEN is set); call what it returns when it closes. */
   /** Checks a run's webhook URL (set when WEBHOOK_SECRET is; unset, runs take no webhook). */
   webhookTargets?: { refusal(url: string): Promise<string | null> };
+  /** Counts a stream as open (a metric when METRICS_TOKEN is set); call what it returns when it closes. */
   streamOpened?: (kind: 'sse' | 'websocket') => () => void;
+}
+
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  redis?: import('ioredis').Redis;
+  runners: ReadonlyMap<string, AnyRunner>;
+  chatMappings: ReadonlyMap<string, ChatMapping<unknown>>;
+  observed?: Instrumentation;
+}
+
+/** The repositories, the run bus and worker, and webhook delivery, on the given database. */
+export function createServices(deps: ServiceDeps) {
+  const { config, logger, database, runners, observed } = deps;
+  const runs = new RunsRepository(database);
+  const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
+  const webhooks = webhookDelivery(config, runs, database, logger);
+  const runWorker = new RunWorker({
+    runs,
+    bus,
+    runners,
+    logger,
+    concurrency: config.RUN_CONCURRENCY,
+    singleInstance: database.dialect === 'sqlite',
+    onRunEnded: webhooks ? () => webhooks.dispatcher.kick() : undefined,
+  });
+  const services: Services = {
+    apps: new AppsRepository(database),
+    grants: new GrantsRepository(database),
+    runs,
+    bus,
+    runners,
+    chatMappings: deps.chatMappings,
+    chats: new ChatsRepository(database),
+    runQueued: () => void runWorker.poll(),
+    followPollMs: config.RUN_FOLLOW_POLL_MS,
+    streams: new StreamSlots(config.STREAMS_PER_USER),
+    streamOpened: observed?.streamOpened,
+    webhookTargets: webhooks?.targets,
+  };
+  return { services, runWorker, webhookDispatcher: webhooks?.dispatcher };
 }

@@ -28,16 +28,37 @@ const sseContent = (description: string) => ({
   description,
 });
 
+/** What every route of one graph shares: its tag, its AppView schema, its operation ids. */
+interface GraphRouteContext {
+  graphName: string;
+  tags: string[];
+  AppView: ReturnType<typeof appViewSchema>;
+  op: (name: string) => string;
+}
+
 /**
  * The route definitions (OpenAPI operations) of one graph: paths, schemas, documented errors, and
  * the authorization each declares (`middleware: requires(…)`). handlers.ts answers them; index.ts
  * mounts the two together.
  */
 export function graphRoutes(graph: Graph) {
-  const tags = [graph.name];
-  const AppView = appViewSchema(graph.name, graph.state);
-  const op = (name: string) => `${graph.name}_${name}`;
+  const context: GraphRouteContext = {
+    graphName: graph.name,
+    tags: [graph.name],
+    AppView: appViewSchema(graph.name, graph.state),
+    op: (name: string) => `${graph.name}_${name}`,
+  };
+  return {
+    ...appRoutes(context),
+    ...historyRoutes(context),
+    ...grantRoutes(context),
+    ...runRoutes(context),
+    action: (action: ActionSignature) => actionRoutes(context, action),
+  };
+}
 
+/** Get or create, read, test and list apps. */
+function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
   return {
     createApp: createRoute({
       method: 'post',
@@ -99,12 +120,18 @@ export function graphRoutes(graph: Graph) {
         200: jsonContent(
           z
             .object({ items: z.array(AppSummarySchema), next_cursor: z.string().nullable() })
-            .openapi(`${graph.name}AppPage`),
+            .openapi(`${graphName}AppPage`),
           'One page of apps',
         ),
         ...errorResponses(401, 422, 429),
       },
     }),
+  };
+}
+
+/** An app's history: its steps, and forks from any of them. */
+function historyRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
+  return {
     fork: createRoute({
       middleware: [requires(needs.fork)] as const,
       method: 'post',
@@ -134,7 +161,13 @@ export function graphRoutes(graph: Graph) {
       request: { params: AppIdParams, query: StepsQuery },
       responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
     }),
-    ...trackingRoutes(graph.name, op),
+    ...trackingRoutes(graphName, op),
+  };
+}
+
+/** Sharing an app: who holds which grant. */
+function grantRoutes({ tags, op }: GraphRouteContext) {
+  return {
     listGrants: createRoute({
       middleware: [requires(needs.manageGrants)] as const,
       method: 'get',
@@ -177,12 +210,18 @@ export function graphRoutes(graph: Graph) {
       request: { params: GrantParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 429) },
     }),
+  };
+}
+
+/** Starting a background run of one of the graph's actions. */
+function runRoutes({ graphName, op }: GraphRouteContext) {
+  return {
     createRun: createRoute({
       method: 'post',
       path: '/apps/{app_id}/runs',
       operationId: op('create_run'),
       middleware: [requires(needs.run)] as const,
-      tags: [graph.name, 'runs'],
+      tags: [graphName, 'runs'],
       security,
       summary: 'Start a background run',
       description:
@@ -193,17 +232,11 @@ export function graphRoutes(graph: Graph) {
         ...errorResponses(400, 401, 403, 404, 422, 429),
       },
     }),
-    action: (action: ActionSignature) => actionRoutes(graph.name, action, AppView, op),
   };
 }
 
 /** One operation per action, and its streaming variant, each with the action's input schema. */
-function actionRoutes(
-  graphName: string,
-  action: ActionSignature,
-  AppView: ReturnType<typeof appViewSchema>,
-  op: (name: string) => string,
-) {
+function actionRoutes({ graphName, AppView, op }: GraphRouteContext, action: ActionSignature) {
   const input = (action.input ?? z.object({})) as z.ZodType;
   const request = { params: AppIdParams, body: jsonBody(input, `Inputs of ${action.name}`) };
   const description = `Runs \`${action.name}\` (409 with \`next\` when it may not run now), then steps on through actions that need no input until the ${graphName} graph halts.`;

@@ -5,8 +5,7 @@ import { openAIErrors } from './errors';
 import * as handlers from './handlers';
 import { openAIRoutes } from './routes';
 
-/** Where OpenAI's API lives: an `openai` client takes `${origin}/v1` as its baseURL. */
-export const OPENAI_PREFIX = '/v1';
+export { OPENAI_PREFIX } from '../paths';
 
 /**
  * POST /v1/chat/completions and GET /v1/models over the chat graphs, behind the same
