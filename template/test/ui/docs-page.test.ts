@@ -98,16 +98,18 @@ describe('pages under a strict Content-Security-Policy, offline', () => {
   }, 60_000);
 
   it('opens a conversation whose id needs escaping in the address', async () => {
-    const appId = 'notes & ideas/été #1';
+    // Within the id rule (visible ASCII), and every character a URL's path or hash must escape.
+    const appId = 'notes&ideas/#1?50%';
     const headers = {
       authorization: `Bearer ${await testApp.token('carol')}`,
       'content-type': 'application/json',
     };
-    await fetch(`${origin}/api/v1/chatbot/apps`, {
+    const created = await fetch(`${origin}/api/v1/chatbot/apps`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ app_id: appId }),
     });
+    expect(created.status).toBe(201);
     const asked = await fetch(`${origin}/api/v1/chatbot/apps/${encodeURIComponent(appId)}/actions/prompt`, {
       method: 'POST',
       headers,
