@@ -275,12 +275,12 @@ export class GraphRunner<Schema extends z.ZodObject> {
       appId: info.appId,
       logger: this.#logger.child({ appId: info.appId, action: info.action }),
     };
-    const output = action.run(new State(state as z.infer<Schema>), inputs, ctx);
+    const output = this.#scoped(info, () => action.run(new State(state as z.infer<Schema>), inputs, ctx));
     if (!isStreaming(output)) return await output;
     try {
       for (;;) {
         signal.throwIfAborted();
-        const item = await output.next();
+        const item = await this.#scoped(info, () => output.next());
         if (item.done) {
           signal.throwIfAborted();
           return item.value;
@@ -293,6 +293,11 @@ export class GraphRunner<Schema extends z.ZodObject> {
       // blocks. After the action returned or threw, this does nothing.
       await this.#close(output, info);
     }
+  }
+
+  /** Runs a piece of the action's code inside the tracker's scope for the step (tracker.ts). */
+  #scoped<T>(info: StepInfo, work: () => T): T {
+    return this.#tracker.scope ? this.#tracker.scope(info, work) : work();
   }
 
   /** Ends a streaming action; a failure in its `finally` is logged, not raised over what stopped it. */
