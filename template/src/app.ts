@@ -41,6 +41,8 @@ import { routes } from './routes';
 import { memoryRunBus, redisRunBus } from './runs/run-bus';
 import { webhookDelivery } from './runs/webhooks';
 import { RunWorker } from './runs/worker';
+import { requestSpans } from './tracing/request-spans';
+import { TraceTracker } from './tracing/trace-tracker';
 import { assetRoutes } from './ui/assets';
 import { chatPage } from './ui/chat-page';
 
@@ -91,6 +93,9 @@ export function createApp(deps: AppDeps) {
     webhookTargets: webhooks?.targets,
   };
 
+  // First, so everything a request does (and the runs it starts) is inside its span. Without an
+  // SDK (OTEL_* unset) the span is the API's no-op.
+  app.use(requestSpans());
   app.use(closeUnreadBody());
   if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(logger));
@@ -176,7 +181,11 @@ export function createApp(deps: AppDeps) {
 function mountedRunners(deps: AppDeps, observed?: Instrumentation): ReadonlyMap<string, AnyRunner> {
   const persister = new DrizzlePersister(deps.database);
   const logTracker = new LogTracker(deps.logger);
-  const tracker = observed ? composeTrackers(logTracker, observed.tracker) : logTracker;
+  // Step spans go through the API: without an SDK they are no-ops that the tracker does not keep.
+  const traceTracker = new TraceTracker();
+  const tracker = observed
+    ? composeTrackers(logTracker, observed.tracker, traceTracker)
+    : composeTrackers(logTracker, traceTracker);
   const runners = new Map<string, AnyRunner>();
   const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
   for (const graph of listed) {

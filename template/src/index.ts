@@ -7,9 +7,13 @@ import { createDatabase } from './db/client';
 import { PruneSchedule } from './db/prune-schedule';
 import { createLogger } from './lib/logger';
 import { startServer } from './lib/serve';
+import { startTracing } from './tracing/start';
 
 // .env is read here, once, and never overrides variables the environment already sets.
 if (existsSync('.env')) process.loadEnvFile('.env');
+
+// Before anything makes spans; without OTEL_* this loads no SDK (tracing/start.ts).
+const tracing = await startTracing();
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -60,6 +64,8 @@ async function stop(signal: string) {
   await runBus.close();
   await database.close();
   redis?.disconnect();
+  // Last, so the spans of the requests and runs that just finished are sent.
+  await tracing?.shutdown().catch((error) => logger.warn({ err: error }, 'flushing traces failed'));
   logger.info('bye');
   process.exit(0);
 }
