@@ -1,15 +1,10 @@
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 
 type Env = Record<string, string | undefined>;
 
-/** The sampler OTEL_TRACES_SAMPLER names (the spec's values); the SDK's default, parent-based always-on, otherwise. */
-export function samplerFromEnv(env: Env): Sampler {
+/** The sampler (from `sdk`, loaded by sdk.ts) OTEL_TRACES_SAMPLER names (the spec's values); the SDK's default, parent-based always-on, otherwise. */
+export function samplerFromEnv(env: Env, sdk: typeof import('@opentelemetry/sdk-trace')): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
   const ratio = () => {
     const value = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);

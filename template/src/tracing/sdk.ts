@@ -1,21 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  resourceFromAttributes,
-} from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { samplerFromEnv } from './sampler';
 import type { Tracing } from './start';
 
@@ -28,15 +12,28 @@ type Env = Record<string, string | undefined>;
 // certificate variables. What we read here: OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL,
 // OTEL_TRACES_SAMPLER(_ARG), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
 
-/** Registers the tracer provider, the async context manager and the W3C propagators globally. */
-export function startSdk(env: Env): Tracing {
+/**
+ * Registers the tracer provider, the async context manager and the W3C propagators globally.
+ * The SDK's packages are imported here, dynamically: `npm run build` bundles src/ into one file,
+ * and a static import would be hoisted to its top and loaded by every start, traced or not.
+ */
+export async function startSdk(env: Env): Promise<Tracing> {
+  const [sdk, { AsyncLocalStorageContextManager }, core, resources] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+  ]);
+  const { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } = sdk;
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = core;
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = resources;
   const exporterName = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() || 'otlp';
-  const exporter = spanExporter(exporterName, env);
+  const exporter = await spanExporter(exporterName, env, sdk);
   const provider = new TracerProvider({
     resource: defaultResource()
       .merge(resourceFromAttributes({ 'service.name': 'switchyard' }))
       .merge(detectResources({ detectors: [envDetector] })),
-    sampler: samplerFromEnv(env),
+    sampler: samplerFromEnv(env, sdk),
     // The console is for a developer watching spans as they end; a collector gets batches.
     spanProcessors: [
       exporterName === 'console'
@@ -60,8 +57,13 @@ export function startSdk(env: Env): Tracing {
   };
 }
 
-function spanExporter(name: string, env: Env): SpanExporter {
-  if (name === 'console') return new ConsoleSpanExporter();
+/** The exporter OTEL_TRACES_EXPORTER and OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL name; only its package is loaded. */
+async function spanExporter(
+  name: string,
+  env: Env,
+  sdk: typeof import('@opentelemetry/sdk-trace'),
+): Promise<SpanExporter> {
+  if (name === 'console') return new sdk.ConsoleSpanExporter();
   if (name !== 'otlp')
     throw new Error(`OTEL_TRACES_EXPORTER=${name} is not supported here: use otlp, console or none`);
   const protocol = (
@@ -69,8 +71,10 @@ function spanExporter(name: string, env: Env): SpanExporter {
     env.OTEL_EXPORTER_OTLP_PROTOCOL ||
     'http/protobuf'
   ).trim();
-  if (protocol === 'http/protobuf') return new OtlpProtobufExporter();
-  if (protocol === 'http/json') return new OtlpJsonExporter();
+  if (protocol === 'http/protobuf')
+    return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  if (protocol === 'http/json')
+    return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
   throw new Error(
     `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported here: use http/protobuf or http/json`,
   );

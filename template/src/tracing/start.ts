@@ -25,5 +25,5 @@ export function tracingRequested(env: Env): boolean {
 export async function startTracing(): Promise<Tracing | undefined> {
   if (!tracingRequested(process.env)) return undefined;
   const { startSdk } = await import('./sdk');
-  return startSdk(process.env);
+  return await startSdk(process.env);
 }

@@ -35,12 +35,13 @@ const flatten = (attributes: OtlpAttributes) =>
   );
 
 /**
- * A real OTLP/HTTP trace receiver on 127.0.0.1 (POST /v1/traces, JSON encoding), as a collector
+ * A real OTLP/HTTP trace receiver on 127.0.0.1 (POST /v1/traces; spans parsed from the JSON encoding), as a collector
  * would be: the app's exporter sends to it over the socket, and the test reads what arrived.
  */
 export async function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
-  const contentTypes: string[] = [];
+  /** Every export as it arrived; a protobuf one is kept only here (the test reads its bytes). */
+  const exports: { contentType: string; body: Buffer }[] = [];
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -48,7 +49,10 @@ export async function startOtlpReceiver() {
       response.writeHead(404).end();
       return;
     }
-    contentTypes.push(String(request.headers['content-type']));
+    const contentType = String(request.headers['content-type']);
+    exports.push({ contentType, body: Buffer.concat(chunks) });
+    response.writeHead(200, { 'content-type': contentType }).end();
+    if (contentType !== 'application/json') return;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     for (const resourceSpans of body.resourceSpans ?? []) {
       const resource = flatten(resourceSpans.resource?.attributes);
@@ -67,7 +71,6 @@ export async function startOtlpReceiver() {
         }
       }
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -75,7 +78,7 @@ export async function startOtlpReceiver() {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans,
-    contentTypes,
+    exports,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
