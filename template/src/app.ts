@@ -54,6 +54,12 @@ export interface AppDeps {
   llm: LlmProvider;
   /** Shares rate limits (and run wake-ups) across instances when REDIS_URL is set. */
   redis?: Redis;
+  /**
+   * True when index.ts started the trace SDK (OTEL_* set): adds the request spans and the step
+   * tracker. Without it they are left out, since even the API's no-op spans cost a request a few
+   * µs (bench/tracing-cost.ts); run spans still go through the API, a no-op then.
+   */
+  traced?: boolean;
 }
 
 const hasBody = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
@@ -93,9 +99,8 @@ export function createApp(deps: AppDeps) {
     webhookTargets: webhooks?.targets,
   };
 
-  // First, so everything a request does (and the runs it starts) is inside its span. Without an
-  // SDK (OTEL_* unset) the span is the API's no-op.
-  app.use(requestSpans());
+  // First, so everything a request does (and the runs it starts) is inside its span.
+  if (deps.traced) app.use(requestSpans());
   app.use(closeUnreadBody());
   if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(logger));
@@ -181,11 +186,12 @@ export function createApp(deps: AppDeps) {
 function mountedRunners(deps: AppDeps, observed?: Instrumentation): ReadonlyMap<string, AnyRunner> {
   const persister = new DrizzlePersister(deps.database);
   const logTracker = new LogTracker(deps.logger);
-  // Step spans go through the API: without an SDK they are no-ops that the tracker does not keep.
-  const traceTracker = new TraceTracker();
-  const tracker = observed
-    ? composeTrackers(logTracker, observed.tracker, traceTracker)
-    : composeTrackers(logTracker, traceTracker);
+  const trackers = [
+    logTracker,
+    ...(observed ? [observed.tracker] : []),
+    ...(deps.traced ? [new TraceTracker()] : []),
+  ];
+  const tracker = composeTrackers(...trackers);
   const runners = new Map<string, AnyRunner>();
   const listed: readonly AnyGraph[] = graphs({ llm: deps.llm });
   for (const graph of listed) {

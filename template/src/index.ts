@@ -35,6 +35,7 @@ const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp
   database,
   llm: createLlmProvider(config),
   redis,
+  traced: tracing !== undefined,
 });
 const running = await startServer({
   fetch: app.fetch,

@@ -32,8 +32,8 @@ beforeAll(async () => {
   const env = { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: model.baseUrl, LLM_MODEL: 'test-model' };
   // Two instances on one database file; B never serves a request, it only executes runs.
   const shared = sqliteDatabase();
-  instanceA = await createTestApp({ env, testDb: shared });
-  instanceB = await createTestApp({ env, testDb: { ...shared, drop: async () => {} } });
+  instanceA = await createTestApp({ env, testDb: shared, traced: true });
+  instanceB = await createTestApp({ env, testDb: { ...shared, drop: async () => {} }, traced: true });
 });
 afterAll(async () => {
   await instanceB?.close();
