@@ -12,8 +12,12 @@ import { startTracing } from './tracing/start';
 // .env is read here, once, and never overrides variables the environment already sets.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-// Before anything makes spans; without OTEL_* this loads no SDK (tracing/start.ts).
-const tracing = await startTracing();
+// Before anything makes spans; without OTEL_* this loads no SDK (tracing/start.ts). An OTEL_* value
+// it cannot honour (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) stops the start with one line, like config.
+const tracing = await startTracing().catch((error: Error) => {
+  console.error(`Traces: ${error.message}`);
+  process.exit(1);
+});
 
 let config: ReturnType<typeof loadConfig>;
 try {
