@@ -69,6 +69,20 @@ function one(spans: ReceivedSpan[], match: (span: ReceivedSpan) => boolean, what
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
   spans.filter((span) => span.parentSpanId === parent.spanId && span.traceId === parent.traceId);
 
+describe('a request that comes with a traceparent', () => {
+  it("continues the caller's trace", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    const response = await instanceA.app.request('/healthz', {
+      headers: { traceparent: `00-${traceId}-${callerSpan}-01` },
+    });
+    expect(response.status).toBe(200);
+    const spans = await exported();
+    const span = one(spans, (candidate) => candidate.traceId === traceId, 'the request span');
+    expect(span).toMatchObject({ name: 'GET /healthz', parentSpanId: callerSpan, kind: SERVER });
+  });
+});
+
 describe('a streamed action', () => {
   it('is traced as request → run → steps → LLM calls, with the route template and step attributes', async () => {
     await request('POST', '/chatbot/apps', { app_id: 'traced-stream' });
