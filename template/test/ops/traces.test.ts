@@ -1,11 +1,12 @@
 // Traces, end to end: the SDK started from OTEL_* as index.ts starts it, exporting OTLP/JSON over
 // HTTP to a receiver on 127.0.0.1, the real openai-compatible provider against the loopback
 // OpenAI-compatible server. Checks the chain request → run → step → LLM call, a failed step, and a
-// background run executed by another app instance whose span continues the queuing request's trace.
+// background run executed by another app instance (on SQLite and Postgres) whose span continues
+// the queuing request's trace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunsRepository } from '../../src/db/runs-repository';
 import { startTracing, type Tracing } from '../../src/tracing/start';
-import { sqliteDatabase } from '../helpers/databases';
+import { dialects } from '../helpers/databases';
 import { startOpenAiServer } from '../helpers/openai-server';
 import { type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver';
 import { createTestApp } from '../helpers/test-app';
@@ -17,7 +18,8 @@ let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let model: Awaited<ReturnType<typeof startOpenAiServer>>;
 let tracing: Tracing;
 let instanceA: Awaited<ReturnType<typeof createTestApp>>;
-let instanceB: Awaited<ReturnType<typeof createTestApp>>;
+
+const modelEnv = () => ({ LLM_PROVIDER: 'openai', OPENAI_BASE_URL: model.baseUrl, LLM_MODEL: 'test-model' });
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
@@ -29,14 +31,9 @@ beforeAll(async () => {
   const started = await startTracing();
   if (!started) throw new Error('tracing did not start with OTEL_EXPORTER_OTLP_ENDPOINT set');
   tracing = started;
-  const env = { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: model.baseUrl, LLM_MODEL: 'test-model' };
-  // Two instances on one database file; B never serves a request, it only executes runs.
-  const shared = sqliteDatabase();
-  instanceA = await createTestApp({ env, testDb: shared, traced: true });
-  instanceB = await createTestApp({ env, testDb: { ...shared, drop: async () => {} }, traced: true });
+  instanceA = await createTestApp({ env: modelEnv(), traced: true });
 });
 afterAll(async () => {
-  await instanceB?.close();
   await instanceA?.close();
   await tracing?.shutdown();
   await model?.close();
@@ -163,33 +160,62 @@ describe('an action that fails', () => {
   });
 });
 
-describe('a background run', () => {
+describe.each(dialects)('a background run on $name', ({ create }) => {
+  // Two instances on one database; B never serves a request, it only executes runs.
+  let queuing: Awaited<ReturnType<typeof createTestApp>>;
+  let executing: Awaited<ReturnType<typeof createTestApp>>;
+  beforeAll(async () => {
+    const shared = await create();
+    queuing = await createTestApp({ env: modelEnv(), testDb: shared, traced: true });
+    executing = await createTestApp({
+      env: modelEnv(),
+      testDb: { ...shared, drop: async () => {} },
+      traced: true,
+    });
+  });
+  afterAll(async () => {
+    await executing?.close();
+    await queuing?.close();
+  });
+
   it('executed by another instance, continues the trace of the request that queued it', async () => {
-    await request('POST', '/chatbot/apps', { app_id: 'traced-run' });
-    // A does not execute runs, so B's worker (polled from here, outside any span) takes it.
-    await instanceA.runWorker.stop();
+    const call = async (path: string, body: unknown) =>
+      queuing.app.request(`/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await queuing.token('alice')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    await call('/chatbot/apps', { app_id: 'traced-run' });
+    // The queuing instance does not execute runs, so the other's worker (polled from here, outside
+    // any span) takes it.
+    await queuing.runWorker.stop();
     model.next({ kind: 'text', text: 'answer_question' }, { kind: 'stream', tokens: ['Later.'] });
-    const queued = await request('POST', '/chatbot/apps/traced-run/runs', {
+    const queued = await call('/chatbot/apps/traced-run/runs', {
       action: 'prompt',
       inputs: { prompt: 'Take your time' },
     });
     expect(queued.status).toBe(202);
     const { run_id: runId } = (await queued.json()) as { run_id: string };
-    const runs = new RunsRepository(instanceB.database);
-    await instanceB.runWorker.poll();
+    const runs = new RunsRepository(executing.database);
+    await executing.runWorker.poll();
     for (let waited = 0; (await runs.get(runId))?.status !== 'succeeded'; waited += 20) {
       if (waited > 10_000) throw new Error('the run did not succeed');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
 
     const spans = await exported();
-    const route = '/api/v1/chatbot/apps/:app_id/runs';
-    const requestSpan = one(spans, (span) => span.attributes['http.route'] === route, 'the queuing request');
-    const stored = (await runs.get(runId))?.traceParent;
-    expect(stored).toBe(`00-${requestSpan.traceId}-${requestSpan.spanId}-01`);
-
     const run = one(spans, (span) => span.attributes['switchyard.run_id'] === runId, 'the run span');
-    expect(run).toMatchObject({ traceId: requestSpan.traceId, parentSpanId: requestSpan.spanId });
+    const requestSpan = one(
+      spans,
+      (span) =>
+        span.attributes['http.route'] === '/api/v1/chatbot/apps/:app_id/runs' && span.traceId === run.traceId,
+      'the queuing request',
+    );
+    expect((await runs.get(runId))?.traceParent).toBe(`00-${requestSpan.traceId}-${requestSpan.spanId}-01`);
+    expect(run.parentSpanId).toBe(requestSpan.spanId);
     expect(run.attributes['switchyard.run.kind']).toBe('background');
     const steps = childrenOf(spans, run).map((span) => span.name);
     expect(steps).toEqual([
