@@ -27,6 +27,8 @@ import { createRouter } from './lib/openapi';
 import { createServices } from './lib/services';
 import { type Instrumentation, instrumentation } from './metrics';
 import { routes } from './routes';
+import { requestSpans } from './tracing/request-spans';
+import { TraceTracker } from './tracing/trace-tracker';
 import { mountPages } from './ui';
 
 /** What the app is built from; tests pass the same things on other settings (temp db, loopback LLM). */
@@ -37,6 +39,12 @@ export interface AppDeps {
   llm: LlmProvider;
   /** Shares rate limits (and run wake-ups) across instances when REDIS_URL is set. */
   redis?: Redis;
+  /**
+   * True when index.ts started the trace SDK (OTEL_* set): adds the request spans and the step
+   * tracker. Without it they are left out, since even the API's no-op spans cost a request a few
+   * µs (bench/tracing-cost.ts); run spans still go through the API, a no-op then.
+   */
+  traced?: boolean;
 }
 
 /** Builds the whole HTTP app. No side effects: index.ts serves it, tests call `app.request()`. */
@@ -52,6 +60,8 @@ export function createApp(deps: AppDeps) {
     chatMappings,
     observed,
   });
+  // First, so everything a request does (and the runs it starts) is inside its span.
+  if (deps.traced) app.use(requestSpans());
   const authenticated = installMiddleware(app, { ...deps, services, observed });
 
   app.route(
@@ -100,7 +110,11 @@ export function createApp(deps: AppDeps) {
 function mountedGraphs(deps: AppDeps, observed?: Instrumentation) {
   const persister = new DrizzlePersister(deps.database);
   const logTracker = new LogTracker(deps.logger);
-  const tracker = observed ? composeTrackers(logTracker, observed.tracker) : logTracker;
+  const tracker = composeTrackers(
+    logTracker,
+    ...(observed ? [observed.tracker] : []),
+    ...(deps.traced ? [new TraceTracker()] : []),
+  );
   const runners = new Map<string, AnyRunner>();
   const chatMappings = new Map<string, ChatMapping<unknown>>();
   for (const entry of graphs({ llm: deps.llm })) {

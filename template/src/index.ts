@@ -7,9 +7,17 @@ import { createDatabase } from './db/client';
 import { PruneSchedule } from './db/prune-schedule';
 import { createLogger } from './lib/logger';
 import { startServer } from './lib/serve';
+import { startTracing } from './tracing/start';
 
 // .env is read here, once, and never overrides variables the environment already sets.
 if (existsSync('.env')) process.loadEnvFile('.env');
+
+// Before anything makes spans; without OTEL_* this loads no SDK (tracing/start.ts). An OTEL_* value
+// it cannot honour (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) stops the start with one line, like config.
+const tracing = await startTracing().catch((error: Error) => {
+  console.error(`Traces: ${error.message}`);
+  process.exit(1);
+});
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -31,6 +39,7 @@ const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp
   database,
   llm: createLlmProvider(config),
   redis,
+  traced: tracing !== undefined,
 });
 const running = await startServer({
   fetch: app.fetch,
@@ -60,6 +69,8 @@ async function stop(signal: string) {
   await runBus.close();
   await database.close();
   redis?.disconnect();
+  // Last, so the spans of the requests and runs that just finished are sent.
+  await tracing?.shutdown().catch((error) => logger.warn({ err: error }, 'flushing traces failed'));
   logger.info('bye');
   process.exit(0);
 }

@@ -33,6 +33,8 @@ export interface Run {
   endedAt: Date | null;
   /** When someone asked to cancel the run while it was running (the worker aborts when it sees it). */
   cancelRequestedAt: Date | null;
+  /** The W3C traceparent of the request that queued the run (null when it was not traced). */
+  traceParent: string | null;
 }
 
 export interface NewRun {
@@ -232,5 +234,6 @@ function toRun(row: RunRow): Run {
     startedAt: row.startedAt,
     endedAt: row.endedAt,
     cancelRequestedAt: row.cancelRequestedAt,
+    traceParent: row.traceParent,
   };
 }

@@ -50,12 +50,21 @@ export async function* runStep(
 
   const endedAt = new Date();
   const step = { action: action.name, inputs, result: output.result, writes: diffWrites(app.state, state) };
-  const committed = await deps.persister.commitStep(
-    key,
-    app.sequenceId,
-    { ...step, startedAt, endedAt },
-    { state, position: action.name },
-  );
+  let committed: StoredApp;
+  try {
+    committed = await deps.persister.commitStep(
+      key,
+      app.sequenceId,
+      { ...step, startedAt, endedAt },
+      { state, position: action.name },
+    );
+  } catch (error) {
+    // Lost to a concurrent step (SequenceConflictError) or a database failure: the step's work is
+    // not stored, so the tracker hears it failed (a trace span or a metric must not stay open).
+    const message = error instanceof Error ? error.message : String(error);
+    deps.tracker.stepFailed({ ...info, startedAt, durationMs: since(startedAt, new Date()), error: message });
+    throw error;
+  }
   deps.tracker.stepCommitted({ ...info, startedAt, durationMs: since(startedAt, endedAt) });
   yield { event: 'step', data: { action: action.name, sequence_id: committed.sequenceId } };
   return committed;
@@ -71,12 +80,14 @@ async function* execute(
   signal: AbortSignal,
 ): AsyncGenerator<StepEvent, ActionOutput<StateValues>, void> {
   const logger = deps.logger.child({ appId: info.appId, action: info.action });
-  const output = action.run(new State(state), inputs, { signal, appId: info.appId, logger });
+  const output = scoped(deps.tracker, info, () =>
+    action.run(new State(state), inputs, { signal, appId: info.appId, logger }),
+  );
   if (!isStreaming(output)) return await output;
   try {
     for (;;) {
       signal.throwIfAborted();
-      const item = await output.next();
+      const item = await scoped(deps.tracker, info, () => output.next());
       if (item.done) {
         signal.throwIfAborted();
         return item.value;
@@ -89,6 +100,11 @@ async function* execute(
     // blocks. After the action returned or threw, this does nothing.
     await close(deps.logger, output, info);
   }
+}
+
+/** Runs a piece of the action's code inside the tracker's scope for the step (tracker.ts). */
+function scoped<T>(tracker: Tracker, info: StepInfo, work: () => T): T {
+  return tracker.scope ? tracker.scope(info, work) : work();
 }
 
 /** Ends a streaming action; a failure in its `finally` is logged, not raised over what stopped it. */

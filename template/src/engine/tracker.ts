@@ -24,6 +24,13 @@ export interface Tracker {
   delta(step: StepInfo, delta: unknown): void;
   stepCommitted(step: StepInfo & StepTiming): void;
   stepFailed(step: StepInfo & StepTiming & { error: string }): void;
+  /**
+   * Optional: runs `work` (the call of the step's action, and each resumption of a streaming one)
+   * inside whatever the tracker keeps current for the step, so that code the action calls (an LLM
+   * client opening a trace span) sees it. An async generator resumes in the context of whoever
+   * resumes it, so the runner asks for this around every resumption, not once.
+   */
+  scope?<T>(step: StepInfo, work: () => T): T;
 }
 
 export const noopTracker: Tracker = {

@@ -4,6 +4,8 @@ import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { engineProblem, toWireEvent } from '../lib/run-events';
 import { eventBatcher } from './event-batcher';
+import { tracedRun } from '../tracing/run-spans';
+import { contextFromTraceParent } from '../tracing/traceparent';
 import type { RunBus } from './run-bus';
 import { interruptedProblem, withNext } from './run-problem';
 
@@ -142,11 +144,13 @@ export class RunWorker {
     const runner = this.options.runners.get(run.graph);
     try {
       if (!runner) throw new Error(`No graph named ${run.graph} is mounted`);
-      const events = runner.stream(run.appId, {
-        action: run.action,
-        inputs: run.inputs,
-        signal: controller.signal,
-      });
+      // The parent is the request that queued the run, from the row: never the context this code
+      // happens to run in (a poll started by some other request).
+      const events = tracedRun(
+        { kind: 'background', graph: run.graph, action: run.action, appId: run.appId, runId: run.runId },
+        runner.stream(run.appId, { action: run.action, inputs: run.inputs, signal: controller.signal }),
+        contextFromTraceParent(run.traceParent),
+      );
       for await (const event of events) {
         if (event.event === 'error') throw event.data.error;
         const wire = toWireEvent(event);

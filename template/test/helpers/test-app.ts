@@ -15,6 +15,8 @@ export interface TestAppOptions {
   llm?: LlmProvider;
   redis?: Redis;
   testDb?: TestDatabase;
+  /** Request and step spans (createApp's `traced`), for tests that started the trace SDK. */
+  traced?: boolean;
 }
 
 /** The real app on a fresh, migrated temp SQLite file (or the given database), with a token minter. */
@@ -29,6 +31,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     database,
     llm: options.llm ?? createLlmProvider(config),
     redis: options.redis,
+    traced: options.traced,
   });
   return {
     app,

@@ -1,10 +1,13 @@
 import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
+import { context } from '@opentelemetry/api';
 import { canCreateIn, visibleApps } from '../../auth/policy';
 import { type GraphVariables, idTakenProblem } from '../../auth/requires';
 import { type AnyRunner, AppExistsError, type StoredApp, UnknownStepError } from '../../engine';
 import type { AppEnv } from '../../lib/env';
 import { ProblemError, problems, zodProblem } from '../../lib/errors';
 import { decodeStepCursor } from '../../lib/step-cursor';
+import { inRunSpan, tracedRun } from '../../tracing/run-spans';
+import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
@@ -58,11 +61,10 @@ export const runAction =
   async (c) => {
     const { runner, app } = c.var;
     try {
-      const halted = await runner.run(app.appId, {
-        action,
-        inputs: c.req.valid('json'),
-        signal: requestSignal(c),
-      });
+      const run = { kind: 'request', graph: runner.graph.name, action, appId: app.appId } as const;
+      const halted = await inRunSpan(run, () =>
+        runner.run(app.appId, { action, inputs: c.req.valid('json'), signal: requestSignal(c) }),
+      );
       return c.json(view(runner, halted), 200);
     } catch (error) {
       throw await asProblem(c.var.logger, runner, error, app.appId);
@@ -75,7 +77,10 @@ export const streamAction =
   async (c) => {
     const { runner, app } = c.var;
     const signal = new AbortController();
-    const run = runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal });
+    const run = tracedRun(
+      { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
+      runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
+    );
     // What makes the run impossible (409: not the app's next) throws here, before the stream
     // starts, so the client gets a plain problem rather than an error event.
     const first = await run.next().catch(async (error) => {
@@ -188,6 +193,8 @@ export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
     inputs: parsed ? parsed.data : {},
     createdBy: user.sub,
     webhookUrl: webhook?.url,
+    // The worker (on whichever instance claims the run) starts the run's span as this request's child.
+    traceParent: traceParentOf(context.active()),
   });
   runQueued();
   return c.json({ run_id: run.runId, status: 'queued' as const }, 202);

@@ -24,8 +24,12 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
     apiKey: options.apiKey,
   });
   const model = provider.chatModel(options.model);
-  const settings = (signal: AbortSignal) => ({
+  const settings = (signal: AbortSignal, functionId: string) => ({
     model,
+    // The AI SDK's spans (ai.generateText, ai.streamText and their doGenerate/doStream calls), as
+    // children of whatever span is current: the step's. Through the OpenTelemetry API, so no-ops
+    // without an SDK. Prompts and answers stay out of traces, which often leave the building.
+    experimental_telemetry: { isEnabled: true, functionId, recordInputs: false, recordOutputs: false },
     maxRetries: options.maxRetries ?? 2,
     abortSignal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 60_000)]),
   });
@@ -35,7 +39,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
     async classify(prompt, { signal }) {
       // A failure says the upstream status (the failed step's error and its log line carry it).
       const { text } = await generateText({
-        ...settings(signal),
+        ...settings(signal, 'chatbot.classify'),
         system: `Classify the user's request. Answer with exactly one of: ${MODES.join(', ')}.`,
         prompt,
       }).catch((error: unknown) => {
@@ -45,7 +49,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
     },
     async *streamText(messages, { signal }) {
       // onError: errors are rethrown below, not printed by the SDK.
-      const result = streamText({ ...settings(signal), messages, onError: () => {} });
+      const result = streamText({ ...settings(signal, 'chatbot.answer'), messages, onError: () => {} });
       try {
         // fullStream carries errors as parts (textStream would end quietly): surface them to the action.
         for await (const part of result.fullStream) {
