@@ -3,9 +3,9 @@ import type { AnyRunner } from '../engine';
 import { problem } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { engineProblem, toWireEvent } from '../lib/run-events';
-import { eventBatcher } from './event-batcher';
 import { tracedRun } from '../tracing/run-spans';
 import { contextFromTraceParent } from '../tracing/traceparent';
+import { eventBatcher } from './event-batcher';
 import type { RunBus } from './run-bus';
 import { interruptedProblem, withNext } from './run-problem';
 
