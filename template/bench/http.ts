@@ -1,7 +1,8 @@
-// HTTP throughput of the app against bare Hono, measured in the same run (npm run bench).
+// HTTP throughput and latency of the production build against bare Hono, same machine, same run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { startBuiltServer } from './built-server';
 
 interface Started {
   child: ChildProcess;
@@ -10,6 +11,7 @@ interface Started {
   apps?: string[];
 }
 
+/** A bench server through tsx (bench/serve.ts): bare Hono, or the app in process with or without metrics. */
 export function startServer(kind: 'bare' | 'app' | 'app-metrics'): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -24,61 +26,85 @@ export function startServer(kind: 'bare' | 'app' | 'app-metrics'): Promise<Start
 
 export interface LoadResult {
   name: string;
+  connections: number;
   requestsPerSec: number;
   p50: number;
   p99: number;
+  max: number;
   errors: number;
   non2xx: number;
+  /** The server's own event-loop delay p99 during the load, in ms (when the server reports it). */
+  eventLoopP99?: number;
 }
 
 export async function load(name: string, options: autocannon.Options): Promise<LoadResult> {
+  const connections = options.connections ?? 20;
   const result = await autocannon({
-    connections: 20,
     duration: Number(process.env.BENCH_SECONDS ?? 8),
     ...options,
+    connections,
   });
   return {
     name,
+    connections,
     requestsPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     errors: result.errors,
     non2xx: result.non2xx,
   };
 }
 
-/** Bare Hono, GET an app (authenticated), POST a prompt (3 committed steps), each as req/s and latency. */
+const CONNECTIONS = [20, 50];
+
+/**
+ * At 20 and 50 connections: bare Hono, GET an app (authenticated), POST a prompt (3 committed steps,
+ * scripted LLM at zero delay), the app being `node dist/index.js` as `npm start` runs it.
+ */
 export async function benchHttp(): Promise<LoadResult[]> {
   const bare = await startServer('bare');
-  const app = await startServer('app');
+  const app = await startBuiltServer(500);
   try {
     const headers = { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' };
-    const apps = app.apps ?? [];
     let turn = 0;
-    const results = [await load('bare Hono GET /json', { url: `http://127.0.0.1:${bare.port}/json` })];
-    results.push(
-      await load('GET app (authenticated)', {
-        url: `http://127.0.0.1:${app.port}/api/v1/chatbot/apps/${apps[0]}`,
-        headers,
-      }),
-    );
-    results.push(
-      await load('POST prompt (3 steps, scripted LLM)', {
-        url: `http://127.0.0.1:${app.port}`,
-        // One conversation per request in turn, so concurrent requests never race on one app.
-        requests: [
-          {
-            method: 'POST',
-            headers,
-            setupRequest: (request) => ({
-              ...request,
-              path: `/api/v1/chatbot/apps/${apps[turn++ % apps.length]}/actions/prompt`,
-              body: JSON.stringify({ prompt: 'What is a switchyard?' }),
-            }),
-          },
-        ],
-      }),
-    );
+    const results: LoadResult[] = [];
+    // Reads the server's loop delay over exactly this load: the scrape before resets it.
+    const measured = async (run: () => Promise<LoadResult>) => {
+      await app.eventLoopP99();
+      const result = await run();
+      results.push({ ...result, eventLoopP99: await app.eventLoopP99() });
+    };
+    for (const connections of CONNECTIONS) {
+      results.push(
+        await load('bare Hono GET /json', { url: `http://127.0.0.1:${bare.port}/json`, connections }),
+      );
+      await measured(() =>
+        load('GET app (authenticated)', {
+          url: `${app.url}/api/v1/chatbot/apps/${app.apps[0]}`,
+          headers,
+          connections,
+        }),
+      );
+      await measured(() =>
+        load('POST prompt (3 steps, scripted LLM)', {
+          url: app.url,
+          connections,
+          // One conversation per request in turn, so concurrent requests never race on one app.
+          requests: [
+            {
+              method: 'POST',
+              headers,
+              setupRequest: (request) => ({
+                ...request,
+                path: `/api/v1/chatbot/apps/${app.apps[turn++ % app.apps.length]}/actions/prompt`,
+                body: JSON.stringify({ prompt: 'What is a switchyard?' }),
+              }),
+            },
+          ],
+        }),
+      );
+    }
     return results;
   } finally {
     bare.child.kill();
@@ -87,12 +113,18 @@ export async function benchHttp(): Promise<LoadResult[]> {
 }
 
 export function printHttp(results: LoadResult[]) {
-  const baseline = results[0]?.requestsPerSec ?? 1;
-  console.log('\n| load | req/s | p50 ms | p99 ms | × bare Hono | errors / non-2xx |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '\n| load | conns | req/s | × bare Hono | p50 ms | p99 ms | max ms | p99 / p50 | server loop delay p99 ms | errors / non-2xx |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  let baseline = 1;
   for (const r of results) {
+    if (r.name.startsWith('bare')) baseline = r.requestsPerSec;
+    const ratio = (r.requestsPerSec / baseline).toFixed(3);
+    const spread = r.p50 > 0 ? (r.p99 / r.p50).toFixed(1) : '—';
+    const loop = r.eventLoopP99 === undefined ? '—' : r.eventLoopP99.toFixed(1);
     console.log(
-      `| ${r.name} | ${r.requestsPerSec} | ${r.p50} | ${r.p99} | ${(r.requestsPerSec / baseline).toFixed(2)} | ${r.errors} / ${r.non2xx} |`,
+      `| ${r.name} | ${r.connections} | ${r.requestsPerSec} | ${ratio} | ${r.p50} | ${r.p99} | ${r.max} | ${spread} | ${loop} | ${r.errors} / ${r.non2xx} |`,
     );
   }
 }

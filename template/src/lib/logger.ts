@@ -10,11 +10,29 @@ export type { Logger };
  */
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
   const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY;
-  return pino({
+  const options = {
     level: config.LOG_LEVEL,
     redact: ['req.headers.authorization', 'headers.authorization'],
     // Failed queries are logged by their shape, never with their bound values (log-errors.ts).
     serializers: logSerializers,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
-  });
+  };
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
+    });
+  }
+  return pino(options, stdoutLines());
+}
+
+/**
+ * Standard output, written without blocking the event loop. pino's default destination writes each
+ * line synchronously; once anything has touched `process.stdout` (as the isTTY check above does),
+ * a pipe on fd 1 is non-blocking, so when the reader (a log shipper, `npm start | tee`, a terminal)
+ * falls behind, the write answers EAGAIN and sonic-boom sleeps 100 ms inside the request, holding
+ * every request in flight. Here lines wait in memory until the pipe takes them, in order; pino
+ * flushes what is left when the process exits.
+ */
+function stdoutLines() {
+  return pino.destination({ dest: 1, sync: false });
 }
