@@ -202,8 +202,9 @@ describe('the chatbot on the openai provider', () => {
     const { testConfig } = await import('../helpers/test-config');
     const env = { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: server.baseUrl, LLM_MODEL: 'test-model' };
     const quick = createLlmProvider(testConfig({ ...env, LLM_TIMEOUT_MS: '150' }));
-    // The same slow answer (about 800 ms) arrives whole under the default deadline and fails under 150 ms.
-    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 400 });
+    // The same slow answer (about 3 s) arrives whole under the default deadline and fails under
+    // 150 ms; the margin is wide so that a loaded machine cannot let the slow answer in on time.
+    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 1_500 });
     expect(
       await collect(
         createLlmProvider(testConfig(env)).streamText(messages, {
@@ -212,7 +213,7 @@ describe('the chatbot on the openai provider', () => {
         }),
       ),
     ).toEqual(['slow ', 'slow']);
-    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 400 });
+    server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 1_500 });
     await expect(
       collect(quick.streamText(messages, { signal: signal(), mode: 'answer_question' })),
     ).rejects.toThrow();
