@@ -1,1 +1,0 @@
-var o=globalThis;o.__zod_globalConfig??={};o.__zod_globalConfig.jitless=!0;
