@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAiCompatibleProvider } from '../../src/chatbot/llm/openai-compatible';
 import { classifyByKeywords, scriptedProvider } from '../../src/chatbot/llm/scripted';
+import { collectGarbage } from '../helpers/collect-garbage';
 import { startOpenAiServer } from '../helpers/openai-server';
 
 let server: Awaited<ReturnType<typeof startOpenAiServer>>;
@@ -214,9 +215,32 @@ describe('the chatbot on the openai provider', () => {
       ),
     ).toEqual(['slow ', 'slow']);
     server.next({ kind: 'stream', tokens: ['slow ', 'slow'], delayMs: 1_500 });
+    // A garbage collection while the call waits must not take its deadline with it (an
+    // AbortSignal.timeout held only by AbortSignal.any is dropped by one on Node 20).
+    const collecting = setInterval(collectGarbage, 20);
     await expect(
       collect(quick.streamText(messages, { signal: signal(), mode: 'answer_question' })),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/took longer than 150 ms/);
+    clearInterval(collecting);
     expect(testConfig(env).LLM_TIMEOUT_MS).toBe(60_000);
+  });
+
+  it('keeps its deadline on classify through a garbage collection', async () => {
+    const { createLlmProvider } = await import('../../src/chatbot/llm');
+    const { testConfig } = await import('../helpers/test-config');
+    const quick = createLlmProvider(
+      testConfig({
+        LLM_PROVIDER: 'openai',
+        OPENAI_BASE_URL: server.baseUrl,
+        LLM_MODEL: 'm',
+        LLM_TIMEOUT_MS: '150',
+      }),
+    );
+    server.next({ kind: 'text', text: 'answer_question', delayMs: 3_000 });
+    const collecting = setInterval(collectGarbage, 20);
+    await expect(quick.classify('what is hono?', { signal: signal() })).rejects.toThrow(
+      /took longer than 150 ms/,
+    );
+    clearInterval(collecting);
   });
 });

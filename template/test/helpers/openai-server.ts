@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type Behaviour =
   | { kind: 'stream'; tokens: string[]; delayMs?: number; failAfter?: number }
   | { kind: 'status'; status: number }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string; delayMs?: number };
 
 /**
  * A real OpenAI-compatible HTTP server on 127.0.0.1 (POST /v1/chat/completions, streaming and not),
@@ -30,6 +30,7 @@ export async function startOpenAiServer() {
     }
     if (behaviour.kind === 'text' || !body.stream) {
       const text = behaviour.kind === 'text' ? behaviour.text : behaviour.tokens.join('');
+      if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
       response.writeHead(200, { 'content-type': 'application/json' });
       return response.end(JSON.stringify(completion(text)));
     }
