@@ -63,11 +63,13 @@ describe('npm run build, then node dist/index.js', () => {
     expect(await script.text()).toContain('switchyard.token');
   });
 
-  it('imports only production dependencies and Node built-ins', () => {
+  it('imports only production dependencies and Node built-ins, in the server and its commands', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-    const bundle = readFileSync(join(project, 'dist/index.js'), 'utf8');
-    const specifiers = [...bundle.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map(
-      (match) => match[1] ?? '',
+    const bundles = ['index', 'migrate', 'prune'].map((name) =>
+      readFileSync(join(project, `dist/${name}.js`), 'utf8'),
+    );
+    const specifiers = bundles.flatMap((bundle) =>
+      [...bundle.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1] ?? ''),
     );
     expect(specifiers.length).toBeGreaterThan(5);
     const packageOf = (specifier: string) =>
@@ -83,5 +85,18 @@ describe('npm run build, then node dist/index.js', () => {
     for (const devOnly of ['tsx', 'esbuild', 'pino-pretty'])
       expect(manifest.devDependencies).toHaveProperty(devOnly);
     expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@types/'))).toEqual([]);
+  });
+
+  it('migrates and prunes with the built commands (a production image has no tsx)', () => {
+    const database = `file:${join(elsewhere, 'commands.db')}`;
+    const env = { PATH: process.env.PATH, JWT_SECRET: TEST_SECRET, DATABASE_URL: database };
+    const node = (script: string, args: string[] = []) =>
+      execFileSync(process.execPath, [join(project, `dist/${script}.js`), ...args], {
+        cwd: elsewhere,
+        env,
+        encoding: 'utf8',
+      });
+    expect(node('migrate')).toMatch(/migrat/i);
+    expect(node('prune', ['--days', '30'])).toContain('Pruned 0 apps');
   });
 });
