@@ -1,52 +1,23 @@
 // The production build as `npm run build` makes it and `npm start` runs it: dist/index.js started
 // from another folder (so nothing is found relative to the working directory), with only what the
 // production dependencies provide.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/sign-token';
 import { TEST_SECRET } from '../helpers/app-process';
+import { type BuiltApp, builtEntry, startBuiltApp } from '../helpers/built-app';
 
 const project = join(import.meta.dirname, '../..');
-const elsewhere = mkdtempSync(join(tmpdir(), 'switchyard-dist-'));
-let child: ChildProcess;
+let built: BuiltApp;
 let base: string;
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: project, stdio: 'pipe' });
-  child = spawn(process.execPath, [join(project, 'dist/index.js')], {
-    cwd: elsewhere,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      JWT_SECRET: TEST_SECRET,
-      PORT: '0',
-      DATABASE_URL: `file:${join(elsewhere, 'app.db')}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      const listening = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output);
-      if (listening) resolve(Number(listening[1]));
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.once('exit', () => reject(new Error(`dist/index.js exited:\n${output}`)));
-  });
-  base = `http://127.0.0.1:${port}`;
+  built = await startBuiltApp({ LOG_LEVEL: 'info' });
+  base = built.base;
 }, 60_000);
-afterAll(() => {
-  child?.kill('SIGTERM');
-  rmSync(elsewhere, { recursive: true, force: true });
-});
+afterAll(() => built?.stop('SIGTERM'));
 
 describe('npm run build, then node dist/index.js', () => {
   it('is ready, with the migrations applied from drizzle/ and the pages and their scripts served', async () => {
@@ -65,7 +36,7 @@ describe('npm run build, then node dist/index.js', () => {
 
   it('imports only production dependencies and Node built-ins', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-    const bundle = readFileSync(join(project, 'dist/index.js'), 'utf8');
+    const bundle = readFileSync(builtEntry, 'utf8');
     const specifiers = [...bundle.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map(
       (match) => match[1] ?? '',
     );
