@@ -1,11 +1,14 @@
 // The apps list and the step viewer in a real browser (Debian's Chromium driven by playwright-core):
 // chat two turns, open the viewer from the chat, every step is there with its action and the prompt
 // step's change, the diagram has a node per action with the position marked, fork from step 1 opens
-// the fork with its parent link, another user gets the 404 page, a reader gets no fork button, and a
-// background run's steps appear without a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
+// the fork with its parent link, another user gets the 404 page, a reader gets no fork button, a write
+// grantee gets one and forks, and a background run's running action and then its steps appear without
+// a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LlmProvider } from '../../src/chatbot/llm/provider';
+import { scriptedProvider } from '../../src/chatbot/llm/scripted';
 import { createClient } from '../../src/client';
 import type { RunningServer } from '../../src/lib/serve';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
@@ -17,14 +20,37 @@ let server: RunningServer;
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let url: string;
 
+/**
+ * The scripted provider, except that the answer to a prompt with "(held)" in it waits until the
+ * test lets it go: the run stays in its answering action for as long as the test looks at it.
+ */
+function heldAnswers() {
+  const scripted = scriptedProvider({ delayMs: 5 });
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const llm: LlmProvider = {
+    ...scripted,
+    async *streamText(messages, options) {
+      const prompt = messages.findLast((message) => message.role === 'user')?.content ?? '';
+      if (prompt.includes('(held)')) await released;
+      yield* scripted.streamText(messages, options);
+    },
+  };
+  return { llm, release: () => release() };
+}
+const held = heldAnswers();
+
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  testApp = await createTestApp({ env: { SCRIPTED_DELAY_MS: '5', AUTH_DEV_LOGIN: 'true' } });
+  testApp = await createTestApp({ env: { AUTH_DEV_LOGIN: 'true' }, llm: held.llm });
   server = await serveOnLoopback(testApp);
   url = `http://127.0.0.1:${server.port}`;
   mkdirSync(shots, { recursive: true });
 }, 60_000);
 afterAll(async () => {
+  held.release(); // so a failed test leaves no run waiting for the worker's stop
   await browser?.close();
   await server?.shutdown();
   await testApp?.close();
@@ -113,7 +139,7 @@ describe('the step viewer', () => {
     expect(await other.page.content()).not.toContain('ledgers');
   }, 90_000);
 
-  it('gives a reader no fork button, an admin one, and shows a background run live', async () => {
+  it('gives a reader no fork button, an admin one, and shows a background run and its running action live', async () => {
     const alice = createClient(url, { token: await testApp.token('alice') });
     const app = await alice.chatbot.create({ app_id: 'watched' });
     await alice.chatbot.grants.put(app.app_id, 'rita', 'read');
@@ -123,11 +149,31 @@ describe('the step viewer', () => {
     await expect.poll(() => reader.page.locator('#viewer').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await reader.page.locator('#steps tbody tr').count()).toBe(0);
 
-    const run = await alice.runs.create('chatbot', 'watched', 'prompt', { prompt: 'What is a signal?' });
+    await reader.page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const run = await alice.runs.create('chatbot', 'watched', 'prompt', {
+      prompt: 'What is a signal? (held)',
+    });
+    // The answer waits: its action is marked running on the diagram and in the row below the steps.
+    const runningNodes = () =>
+      reader.page
+        .locator('#diagram .node.running')
+        .evaluateAll((nodes) => nodes.map((node) => (node as SVGGElement).dataset.action));
+    await expect.poll(runningNodes, { timeout: 15_000 }).toEqual(['answer_question']);
+    expect(await reader.page.locator('#running').isVisible()).toBe(true);
+    expect(await reader.page.locator('#running').getAttribute('data-action')).toBe('answer_question');
+    expect(await reader.page.locator('#running').textContent()).toContain('running…');
+    expect(await reader.page.locator('#running').getAttribute('data-run-id')).toBe(run.run_id);
+    await expect.poll(() => actions(reader.page), { timeout: 10_000 }).toEqual(['prompt', 'decide_mode']);
+    await reader.page.screenshot({ path: `${shots}/step-viewer-running.png`, fullPage: true });
+
+    held.release();
     await expect
       .poll(() => actions(reader.page), { timeout: 15_000 })
       .toEqual(['prompt', 'decide_mode', 'answer_question']);
     expect((await alice.runs.wait(run.run_id)).status).toBe('succeeded');
+    await expect.poll(() => reader.page.locator('#running').isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await runningNodes()).toEqual([]);
+    expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(await reader.page.locator('#steps .fork').count()).toBe(0);
     expect(await reader.page.locator('#steps .show-state').count()).toBe(3);
     await expect
@@ -145,5 +191,30 @@ describe('the step viewer', () => {
     await admin.reload();
     await expect.poll(() => admin.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
     expect(reader.errors).toEqual([]);
+  }, 60_000);
+
+  it('gives a write grantee the fork button, and its fork works', async () => {
+    const alice = createClient(url, { token: await testApp.token('alice') });
+    const app = await alice.chatbot.create({ app_id: 'shared-for-writing' });
+    await alice.chatbot.act(app.app_id, 'prompt', { prompt: 'What is a block section?' });
+    await alice.chatbot.grants.put(app.app_id, 'wendy', 'write');
+
+    const writer = await signedIn('wendy');
+    await writer.page.goto(`${url}/apps/chatbot/shared-for-writing`);
+    await expect.poll(() => writer.page.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
+    await writer.page.click('#step-1 .fork');
+    await expect
+      .poll(
+        () => writer.page.locator('#relations a[href="/apps/chatbot/shared-for-writing#step-1"]').count(),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(1);
+    // The fork is the grantee's own.
+    const wendy = createClient(url, { token: await testApp.token('wendy') });
+    const forkId = decodeURIComponent(new URL(writer.page.url()).pathname.split('/').at(-1) as string);
+    expect((await wendy.chatbot.get(forkId)).partition_key).toBe('wendy');
+    expect(writer.errors).toEqual([]);
   }, 60_000);
 });
