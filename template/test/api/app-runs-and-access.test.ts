@@ -3,9 +3,11 @@
 // a running action live and to offer fork only to who may fork. Both answer like reading the app:
 // 404 for a caller who may not read it (the same body as for an app that does not exist), 401 without
 // a token.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunsRepository } from '../../src/db/runs-repository';
 import { createApiHarness } from '../helpers/api';
+import { dialects } from '../helpers/databases';
 
 const apps = '/api/v1/chatbot/apps';
 let harness: Awaited<ReturnType<typeof createApiHarness>>;
@@ -16,120 +18,127 @@ let finishedRunId: string;
 
 const runIds = (body: { items: { run_id: string }[] }) => body.items.map((run) => run.run_id);
 
-beforeAll(async () => {
-  harness = await createApiHarness();
-  tokens = {
-    owner: await harness.token('alice'),
-    other: await harness.token('mallory'),
-    reader: await harness.token('rita'),
-    writer: await harness.token('walt'),
-    admin: await harness.token('root', ['admin']),
-  };
-  const alice = await harness.clientFor('alice');
-  await alice.create({ app_id: 'watched' });
-  await alice.create({ app_id: 'elsewhere' });
-  await alice.grants.put('watched', 'rita', 'read');
-  await alice.grants.put('watched', 'walt', 'write');
-  // Stored straight in the repository: a run started through the API would be worked on at once.
-  const runs = new RunsRepository(harness.database);
-  const start = async (appId: string) =>
-    (await runs.create({ graph: 'chatbot', appId, action: 'prompt', inputs: {}, createdBy: 'alice' })).runId;
-  finishedRunId = await start('watched');
-  await runs.setStatus(finishedRunId, 'succeeded');
-  runningRunId = await start('watched');
-  await runs.setStatus(runningRunId, 'running');
-  queuedRunId = await start('watched');
-  await start('elsewhere');
-});
-afterAll(() => harness?.close());
+describe.each(dialects)('the viewer routes on $name', ({ create }) => {
+  beforeAll(async () => {
+    harness = await createApiHarness({ testDb: await create() });
+    tokens = {
+      owner: await harness.token('alice'),
+      other: await harness.token('mallory'),
+      reader: await harness.token('rita'),
+      writer: await harness.token('walt'),
+      admin: await harness.token('root', ['admin']),
+    };
+    const alice = await harness.clientFor('alice');
+    await alice.create({ app_id: 'watched' });
+    await alice.create({ app_id: 'elsewhere' });
+    await alice.grants.put('watched', 'rita', 'read');
+    await alice.grants.put('watched', 'walt', 'write');
+    // Stored straight in the repository: a run started through the API would be worked on at once.
+    const runs = new RunsRepository(harness.database);
+    // Apart by a few milliseconds, so "newest first" has one answer (created_at is in milliseconds).
+    const start = async (appId: string) => {
+      await sleep(5);
+      return (
+        await runs.create({ graph: 'chatbot', appId, action: 'prompt', inputs: {}, createdBy: 'alice' })
+      ).runId;
+    };
+    finishedRunId = await start('watched');
+    await runs.setStatus(finishedRunId, 'succeeded');
+    runningRunId = await start('watched');
+    await runs.setStatus(runningRunId, 'running');
+    queuedRunId = await start('watched');
+    await start('elsewhere');
+  });
+  afterAll(() => harness?.close());
 
-describe('GET /api/v1/{graph}/apps/{app_id}/runs', () => {
-  it("lists the app's runs newest first, and with status=active only those still to work on it", async () => {
-    const all = await harness.request('GET', `${apps}/watched/runs`, tokens.owner);
-    expect(all.status).toBe(200);
-    expect(runIds(await all.json())).toEqual([queuedRunId, runningRunId, finishedRunId]);
+  describe('GET /api/v1/{graph}/apps/{app_id}/runs', () => {
+    it("lists the app's runs newest first, and with status=active only those still to work on it", async () => {
+      const all = await harness.request('GET', `${apps}/watched/runs`, tokens.owner);
+      expect(all.status).toBe(200);
+      expect(runIds(await all.json())).toEqual([queuedRunId, runningRunId, finishedRunId]);
 
-    const active = await harness.request('GET', `${apps}/watched/runs?status=active`, tokens.owner);
-    const body = await active.json();
-    expect(runIds(body)).toEqual([queuedRunId, runningRunId]);
-    expect(body.items[1]).toMatchObject({ app_id: 'watched', action: 'prompt', status: 'running' });
+      const active = await harness.request('GET', `${apps}/watched/runs?status=active`, tokens.owner);
+      const body = await active.json();
+      expect(runIds(body)).toEqual([queuedRunId, runningRunId]);
+      expect(body.items[1]).toMatchObject({ app_id: 'watched', action: 'prompt', status: 'running' });
 
-    const succeeded = await harness.request('GET', `${apps}/watched/runs?status=succeeded`, tokens.owner);
-    expect(runIds(await succeeded.json())).toEqual([finishedRunId]);
-    const newest = await harness.request('GET', `${apps}/watched/runs?limit=1`, tokens.owner);
-    expect(runIds(await newest.json())).toEqual([queuedRunId]);
+      const succeeded = await harness.request('GET', `${apps}/watched/runs?status=succeeded`, tokens.owner);
+      expect(runIds(await succeeded.json())).toEqual([finishedRunId]);
+      const newest = await harness.request('GET', `${apps}/watched/runs?limit=1`, tokens.owner);
+      expect(runIds(await newest.json())).toEqual([queuedRunId]);
+    });
+
+    it('answers a reader and an admin, 404 to another user as for an unknown app, 401 without a token', async () => {
+      for (const token of [tokens.reader, tokens.writer, tokens.admin]) {
+        const answer = await harness.request('GET', `${apps}/watched/runs?status=active`, token);
+        expect(answer.status).toBe(200);
+        expect(runIds(await answer.json())).toEqual([queuedRunId, runningRunId]);
+      }
+      const hidden = await harness.request('GET', `${apps}/watched/runs?status=active`, tokens.other);
+      const unknown = await harness.request('GET', `${apps}/no-such-app/runs?status=active`, tokens.other);
+      expect(hidden.status).toBe(404);
+      expect(hidden.headers.get('content-type')).toContain('application/problem+json');
+      const hiddenBody = await hidden.text();
+      expect(hiddenBody).not.toContain(queuedRunId);
+      expect(JSON.parse(hiddenBody).detail).toBe((await unknown.json()).detail);
+
+      const anonymous = await harness.request('GET', `${apps}/watched/runs`, undefined);
+      expect(anonymous.status).toBe(401);
+    });
+
+    it.each([
+      ['an unknown status', 'status=busy', 'status'],
+      ['a limit of 0', 'limit=0', 'limit'],
+      ['a limit over 100', 'limit=101', 'limit'],
+      ['a limit that is no number', 'limit=many', 'limit'],
+    ])('answers %s with a 422 problem naming the field', async (_name, query, field) => {
+      const answer = await harness.request('GET', `${apps}/watched/runs?${query}`, tokens.owner);
+      expect(answer.status).toBe(422);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await answer.json()) as { errors: { path: string }[] };
+      expect(problem.errors.map((error) => error.path)).toContain(field);
+    });
+
+    it('answers a caller who may not read the app 404 before looking at its query', async () => {
+      const answer = await harness.request('GET', `${apps}/watched/runs?status=busy`, tokens.other);
+      expect(answer.status).toBe(404);
+    });
   });
 
-  it('answers a reader and an admin, 404 to another user as for an unknown app, 401 without a token', async () => {
-    for (const token of [tokens.reader, tokens.writer, tokens.admin]) {
-      const answer = await harness.request('GET', `${apps}/watched/runs?status=active`, token);
-      expect(answer.status).toBe(200);
-      expect(runIds(await answer.json())).toEqual([queuedRunId, runningRunId]);
-    }
-    const hidden = await harness.request('GET', `${apps}/watched/runs?status=active`, tokens.other);
-    const unknown = await harness.request('GET', `${apps}/no-such-app/runs?status=active`, tokens.other);
-    expect(hidden.status).toBe(404);
-    expect(hidden.headers.get('content-type')).toContain('application/problem+json');
-    const hiddenBody = await hidden.text();
-    expect(hiddenBody).not.toContain(queuedRunId);
-    expect(JSON.parse(hiddenBody).detail).toBe((await unknown.json()).detail);
+  describe('GET /api/v1/{graph}/apps/{app_id}/access', () => {
+    it('tells each caller its access, and `may.fork` is what the fork route answers it', async () => {
+      const expected = {
+        owner: { access: 'manage', fork: true, manage_grants: true },
+        admin: { access: 'manage', fork: true, manage_grants: true },
+        writer: { access: 'write', fork: true, manage_grants: false },
+        reader: { access: 'read', fork: false, manage_grants: false },
+      } as const;
+      for (const [caller, want] of Object.entries(expected)) {
+        const token = tokens[caller as keyof typeof expected];
+        const answer = await harness.request('GET', `${apps}/watched/access`, token);
+        expect(answer.status, caller).toBe(200);
+        const body = (await answer.json()) as { access: string; may: Record<string, boolean> };
+        expect(body.access, caller).toBe(want.access);
+        expect(body.may, caller).toMatchObject({
+          read: true,
+          act: want.fork,
+          run: want.fork,
+          fork: want.fork,
+          manage_grants: want.manage_grants,
+        });
+        const fork = await harness.request('POST', `${apps}/watched/fork`, token, '{}');
+        expect(fork.status, caller).toBe(body.may.fork ? 201 : 403);
+      }
+    });
 
-    const anonymous = await harness.request('GET', `${apps}/watched/runs`, undefined);
-    expect(anonymous.status).toBe(401);
-  });
-
-  it.each([
-    ['an unknown status', 'status=busy', 'status'],
-    ['a limit of 0', 'limit=0', 'limit'],
-    ['a limit over 100', 'limit=101', 'limit'],
-    ['a limit that is no number', 'limit=many', 'limit'],
-  ])('answers %s with a 422 problem naming the field', async (_name, query, field) => {
-    const answer = await harness.request('GET', `${apps}/watched/runs?${query}`, tokens.owner);
-    expect(answer.status).toBe(422);
-    expect(answer.headers.get('content-type')).toContain('application/problem+json');
-    const problem = (await answer.json()) as { errors: { path: string }[] };
-    expect(problem.errors.map((error) => error.path)).toContain(field);
-  });
-
-  it('answers a caller who may not read the app 404 before looking at its query', async () => {
-    const answer = await harness.request('GET', `${apps}/watched/runs?status=busy`, tokens.other);
-    expect(answer.status).toBe(404);
-  });
-});
-
-describe('GET /api/v1/{graph}/apps/{app_id}/access', () => {
-  it('tells each caller its access, and `may.fork` is what the fork route answers it', async () => {
-    const expected = {
-      owner: { access: 'manage', fork: true, manage_grants: true },
-      admin: { access: 'manage', fork: true, manage_grants: true },
-      writer: { access: 'write', fork: true, manage_grants: false },
-      reader: { access: 'read', fork: false, manage_grants: false },
-    } as const;
-    for (const [caller, want] of Object.entries(expected)) {
-      const token = tokens[caller as keyof typeof expected];
-      const answer = await harness.request('GET', `${apps}/watched/access`, token);
-      expect(answer.status, caller).toBe(200);
-      const body = (await answer.json()) as { access: string; may: Record<string, boolean> };
-      expect(body.access, caller).toBe(want.access);
-      expect(body.may, caller).toMatchObject({
-        read: true,
-        act: want.fork,
-        run: want.fork,
-        fork: want.fork,
-        manage_grants: want.manage_grants,
-      });
-      const fork = await harness.request('POST', `${apps}/watched/fork`, token, '{}');
-      expect(fork.status, caller).toBe(body.may.fork ? 201 : 403);
-    }
-  });
-
-  it('answers another user 404 as for an unknown app, and 401 without a token', async () => {
-    const hidden = await harness.request('GET', `${apps}/watched/access`, tokens.other);
-    const unknown = await harness.request('GET', `${apps}/no-such-app/access`, tokens.other);
-    expect(hidden.status).toBe(404);
-    const { request_id: _hidden, ...hiddenProblem } = await hidden.json();
-    const { request_id: _unknown, ...unknownProblem } = await unknown.json();
-    expect(hiddenProblem).toEqual(unknownProblem);
-    expect((await harness.request('GET', `${apps}/watched/access`, undefined)).status).toBe(401);
+    it('answers another user 404 as for an unknown app, and 401 without a token', async () => {
+      const hidden = await harness.request('GET', `${apps}/watched/access`, tokens.other);
+      const unknown = await harness.request('GET', `${apps}/no-such-app/access`, tokens.other);
+      expect(hidden.status).toBe(404);
+      const { request_id: _hidden, ...hiddenProblem } = await hidden.json();
+      const { request_id: _unknown, ...unknownProblem } = await unknown.json();
+      expect(hiddenProblem).toEqual(unknownProblem);
+      expect((await harness.request('GET', `${apps}/watched/access`, undefined)).status).toBe(401);
+    });
   });
 });
