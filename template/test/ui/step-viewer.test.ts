@@ -4,6 +4,7 @@
 // the fork with its parent link, another user gets the 404 page, a reader gets no fork button, a write
 // grantee gets one and forks, and a background run's running action and then its steps appear without
 // a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,8 @@ let url: string;
 
 /**
  * The scripted provider, except that the answer to a prompt with "(held)" in it waits until the
- * test lets it go: the run stays in its answering action for as long as the test looks at it.
+ * test lets it go, and one with "(until cancelled)" until its run is cancelled: the run stays in its
+ * answering action for as long as the test looks at it.
  */
 function heldAnswers() {
   const scripted = scriptedProvider({ delayMs: 5 });
@@ -35,6 +37,7 @@ function heldAnswers() {
     async *streamText(messages, options) {
       const prompt = messages.findLast((message) => message.role === 'user')?.content ?? '';
       if (prompt.includes('(held)')) await released;
+      if (prompt.includes('(until cancelled)')) await once(options.signal, 'abort');
       yield* scripted.streamText(messages, options);
     },
   };
@@ -173,6 +176,7 @@ describe('the step viewer', () => {
     expect((await alice.runs.wait(run.run_id)).status).toBe('succeeded');
     await expect.poll(() => reader.page.locator('#running').isVisible(), { timeout: 10_000 }).toBe(false);
     expect(await runningNodes()).toEqual([]);
+
     expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(await reader.page.locator('#steps .fork').count()).toBe(0);
     expect(await reader.page.locator('#steps .show-state').count()).toBe(3);
@@ -190,6 +194,23 @@ describe('the step viewer', () => {
     );
     await admin.reload();
     await expect.poll(() => admin.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
+
+    // A run that ends without committing its action (cancelled mid-answer) clears the mark too.
+    const cancelled = await alice.runs.create('chatbot', 'watched', 'prompt', {
+      prompt: 'What is a stop signal? (until cancelled)',
+    });
+    await expect.poll(runningNodes, { timeout: 15_000 }).toEqual(['answer_question']);
+    await alice.runs.cancel(cancelled.run_id);
+    await expect.poll(() => reader.page.locator('#running').isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await runningNodes()).toEqual([]);
+    // Its answer is there as the failed attempt the cancel left, not as a committed step.
+    const failedRows = () =>
+      reader.page
+        .locator('#steps tbody tr.failed')
+        .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.action));
+    await expect.poll(failedRows, { timeout: 10_000 }).toEqual(['answer_question']);
+    expect(await reader.page.locator('#steps tbody tr.committed').count()).toBe(5);
+    expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(reader.errors).toEqual([]);
   }, 60_000);
 

@@ -124,6 +124,7 @@ async function refresh() {
   }
 }
 
+/** Once a second: the new rows, then the run working on the app, if one is and none is followed. */
 async function poll() {
   await refresh();
   if (document.visibilityState === 'visible') await live.check();
@@ -141,12 +142,10 @@ async function start(token: string) {
   });
   let app: AppView<State>;
   try {
-    [
-      app,
-      {
-        may: { fork: mayFork },
-      },
-    ] = await Promise.all([client.get(appId), client.access(appId)]);
+    const [loaded, access] = await Promise.all([client.get(appId), client.access(appId)]);
+    app = loaded;
+    // The fork route's own rule (policy.ts needs.fork): owners, admins and write grantees.
+    mayFork = access.may.fork;
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) $('#not-found').hidden = false;
     else $('#not-found').replaceChildren(element('p', { text: String(error), className: 'error' }));
