@@ -2,12 +2,13 @@
 // GET …/apps/{app_id}/access (what the caller may do), the two routes the step viewer reads to show
 // a running action live and to offer fork only to who may fork. Both answer like reading the app:
 // 404 for a caller who may not read it (the same body as for an app that does not exist), 401 without
-// a token.
+// a token. A chat turn (POST …/chat) is a run too, so it is listed while it answers.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunsRepository } from '../../src/db/runs-repository';
 import { createApiHarness } from '../helpers/api';
 import { dialects } from '../helpers/databases';
+import { heldAnswers } from '../helpers/held-answers';
 
 const apps = '/api/v1/chatbot/apps';
 let harness: Awaited<ReturnType<typeof createApiHarness>>;
@@ -140,5 +141,40 @@ describe.each(dialects)('the viewer routes on $name', ({ create }) => {
       expect(hiddenProblem).toEqual(unknownProblem);
       expect((await harness.request('GET', `${apps}/watched/access`, undefined)).status).toBe(401);
     });
+  });
+});
+
+describe('a chat turn', () => {
+  it('is the active run of its app while it answers, and is not once it has', async () => {
+    const held = heldAnswers();
+    const chat = await createApiHarness({ llm: held.llm });
+    try {
+      await chat.runWorker.start();
+      const token = await chat.token('alice');
+      const turn = await chat.request(
+        'POST',
+        '/api/v1/chatbot/chat',
+        token,
+        JSON.stringify({
+          id: 'a-chat',
+          messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'What is a turn? (held)' }] }],
+          trigger: 'submit-message',
+        }),
+      );
+      expect(turn.status).toBe(200);
+      const active = async () =>
+        (
+          (await (await chat.request('GET', `${apps}/a-chat/runs?status=active`, token)).json()) as {
+            items: { action: string; status: string }[];
+          }
+        ).items;
+      await expect.poll(active, { timeout: 10_000 }).toMatchObject([{ action: 'prompt', status: 'running' }]);
+      held.release();
+      expect(await turn.text()).toContain('"type":"finish"');
+      await expect.poll(active, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      held.release();
+      await chat.close();
+    }
   });
 });

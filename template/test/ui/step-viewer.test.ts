@@ -4,14 +4,12 @@
 // the fork with its parent link, another user gets the 404 page, a reader gets no fork button, a write
 // grantee gets one and forks, and a background run's running action and then its steps appear without
 // a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LlmProvider } from '../../src/chatbot/llm/provider';
-import { scriptedProvider } from '../../src/chatbot/llm/scripted';
 import { createClient } from '../../src/client';
 import type { RunningServer } from '../../src/lib/serve';
+import { heldAnswers } from '../helpers/held-answers';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,28 +19,6 @@ let server: RunningServer;
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let url: string;
 
-/**
- * The scripted provider, except that the answer to a prompt with "(held)" in it waits until the
- * test lets it go, and one with "(until cancelled)" until its run is cancelled: the run stays in its
- * answering action for as long as the test looks at it.
- */
-function heldAnswers() {
-  const scripted = scriptedProvider({ delayMs: 5 });
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const llm: LlmProvider = {
-    ...scripted,
-    async *streamText(messages, options) {
-      const prompt = messages.findLast((message) => message.role === 'user')?.content ?? '';
-      if (prompt.includes('(held)')) await released;
-      if (prompt.includes('(until cancelled)')) await once(options.signal, 'abort');
-      yield* scripted.streamText(messages, options);
-    },
-  };
-  return { llm, release: () => release() };
-}
 const held = heldAnswers();
 
 beforeAll(async () => {
