@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
-import type * as sqliteTables from './schema.sqlite';
+import { prepareSqliteEventWrites } from './prepared-queries';
 
 // The event log of background runs: what a client replays over SSE or WebSocket, from any event on
 // (Last-Event-ID). Kept apart from the run queue (runs-repository.ts, which exposes these as
@@ -61,17 +61,13 @@ export async function appendRunEvents(
   const appended = (row: { id: number; cancelRequestedAt: Date | null }) =>
     rows(row.id).map((stored) => ({ ...stored, cancelRequested: row.cancelRequestedAt !== null }));
   if (sqlite) {
-    const t = tables as unknown as typeof sqliteTables;
+    const statements = sqliteEventWrites(sqlite, tables);
     return sqlite.transaction(
-      (tx) => {
-        const [row] = tx
-          .update(t.runs)
-          .set(bump)
-          .where(eq(t.runs.runId, runId))
-          .returning({ id: t.runs.lastEventId, cancelRequestedAt: t.runs.cancelRequestedAt })
-          .all();
+      () => {
+        const [row] = statements.bump.all({ runId, count: events.length });
         if (!row) throw missing();
-        tx.insert(t.runEvents).values(rows(row.id)).run();
+        const stored = rows(row.id);
+        for (const event of stored) statements.insert.run(event);
         return appended(row);
       },
       { behavior: 'immediate' },
@@ -83,6 +79,18 @@ export async function appendRunEvents(
     await tx.insert(tables.runEvents).values(rows(row.id));
     return appended(row);
   });
+}
+
+/** The event writes of each SQLite database, prepared on its first append. */
+const preparedEventWrites = new WeakMap<object, ReturnType<typeof prepareSqliteEventWrites>>();
+
+function sqliteEventWrites(sqlite: NonNullable<Database['sqlite']>, tables: Database['tables']) {
+  let statements = preparedEventWrites.get(sqlite);
+  if (!statements) {
+    statements = prepareSqliteEventWrites(sqlite, tables);
+    preparedEventWrites.set(sqlite, statements);
+  }
+  return statements;
 }
 
 /** The most events one read returns: a run's log can be large, a reader holds one page of it. */
