@@ -27,6 +27,7 @@ import { actionsFor, GraphRunner, graph } from '../src/engine';
 import type { AppEnv } from '../src/lib/env';
 import { createRouter } from '../src/lib/openapi';
 import type { Services } from '../src/lib/services';
+import { LiveRuns } from '../src/runs/live-runs';
 import { memoryRunBus } from '../src/runs/run-bus';
 
 const [kind = 'raw', count = '50000'] = process.argv.slice(2);
@@ -73,6 +74,7 @@ if (kind === 'raw') {
     grants: new GrantsRepository(database),
     runs: new RunsRepository(database),
     bus: memoryRunBus(),
+    live: new LiveRuns(),
     runners: new Map([[bench.name, application]]),
     chatMappings: new Map(),
     chats: new ChatsRepository(database),

@@ -38,6 +38,8 @@ export interface Run {
   cancelRequestedAt: Date | null;
   /** The W3C traceparent of the request that queued the run (null when it was not traced). */
   traceParent: string | null;
+  /** The id of the run's last stored event (0 before the first); its next event gets the one after. */
+  lastEventId: number;
 }
 
 export interface NewRun {
@@ -261,5 +263,6 @@ function toRun(row: RunRow): Run {
     endedAt: row.endedAt,
     cancelRequestedAt: row.cancelRequestedAt,
     traceParent: row.traceParent,
+    lastEventId: row.lastEventId,
   };
 }

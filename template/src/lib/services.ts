@@ -8,6 +8,7 @@ import { GrantsRepository } from '../db/grants-repository';
 import { RunsRepository } from '../db/runs-repository';
 import type { AnyRunner } from '../engine';
 import type { Instrumentation } from '../metrics';
+import { LiveRuns } from '../runs/live-runs';
 import { memoryRunBus, type RunBus, redisRunBus } from '../runs/run-bus';
 import { webhookDelivery } from '../runs/webhooks';
 import { RunWorker } from '../runs/worker';
@@ -19,6 +20,8 @@ export interface Services {
   grants: GrantsRepository;
   runs: RunsRepository;
   bus: RunBus;
+  /** The runs this process executes, whose events its followers take as they are emitted. */
+  live: LiveRuns;
   /** The runner of every mounted graph, by graph name (src/graphs.ts). */
   runners: ReadonlyMap<string, AnyRunner>;
   /** The chat mapping of every graph that opted in to chat (src/graphs.ts, `withChat`), by graph name. */
@@ -53,9 +56,11 @@ export function createServices(deps: ServiceDeps) {
   const runs = new RunsRepository(database);
   const bus = deps.redis ? redisRunBus(deps.redis) : memoryRunBus();
   const webhooks = webhookDelivery(config, runs, database, logger);
+  const live = new LiveRuns();
   const runWorker = new RunWorker({
     runs,
     bus,
+    live,
     runners,
     logger,
     concurrency: config.RUN_CONCURRENCY,
@@ -67,6 +72,7 @@ export function createServices(deps: ServiceDeps) {
     grants: new GrantsRepository(database),
     runs,
     bus,
+    live,
     runners,
     chatMappings: deps.chatMappings,
     chats: new ChatsRepository(database),

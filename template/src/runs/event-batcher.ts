@@ -14,8 +14,8 @@ const MAX_BATCH = 512;
  * at once. `add` waits only
  * when the queue is full (backpressure) or for `wait` events (those that end a step or the run).
  */
-export function eventBatcher(store: (events: PendingEvent[]) => Promise<void>) {
-  let queued: PendingEvent[] = [];
+export function eventBatcher<E extends PendingEvent>(store: (events: E[]) => Promise<void>) {
+  let queued: E[] = [];
   let flushing: Promise<void> | null = null;
   // A failed write is kept until clear(): events after a lost one must not be stored as if in order.
   let failure: { error: unknown } | null = null;
@@ -39,7 +39,7 @@ export function eventBatcher(store: (events: PendingEvent[]) => Promise<void>) {
   };
 
   return {
-    add(event: PendingEvent, { wait = false } = {}): Promise<void> {
+    add(event: E, { wait = false } = {}): Promise<void> {
       if (failure) return Promise.reject(failure.error);
       queued.push(event);
       // Deferred to the next turn of the event loop: SQLite writes synchronously, so a flush that

@@ -1,5 +1,6 @@
 import { finishedStatuses, type Run, type RunEvent, type RunsRepository } from '../db/runs-repository';
 import type { Problem } from '../lib/errors';
+import type { LiveFeed, LiveRuns } from './live-runs';
 import type { RunBus } from './run-bus';
 
 export interface FollowRunOptions {
@@ -13,6 +14,11 @@ export interface FollowRunOptions {
   pollMs: number;
   /** The `error` to end with when a run finished without storing one (its process died). */
   endingOf: (run: Run) => Promise<Problem>;
+  /**
+   * The runs this process executes: a run found there is followed from its worker's events as they
+   * are emitted, and the database gives only what was stored before the follower came.
+   */
+  live?: LiveRuns;
 }
 
 /** The events that end a run's stream. */
@@ -40,8 +46,8 @@ async function* storedAfter(runs: RunsRepository, runId: string, after: number):
 
 /**
  * Every event of a run after `afterId`: first what is stored, then each new one as the worker
- * appends it (woken by the bus), until `done` or `error`. Subscribes before reading so nothing
- * written in between is missed.
+ * emits it (live, when the run executes in this process) or appends it (woken by the bus), until
+ * `done` or `error`. Subscribes before reading so nothing written in between is missed.
  */
 export async function* followRun(
   options: FollowRunOptions,
@@ -49,19 +55,27 @@ export async function* followRun(
   afterId: number,
   signal: AbortSignal,
 ): AsyncGenerator<RunEvent> {
-  const { runs, bus } = options;
+  const { runs, bus, live } = options;
   let wake: () => void = () => {};
   let pending = true;
-  const unsubscribe = await bus.subscribe(runId, () => {
+  const signalled = () => {
     pending = true;
     wake();
-  });
+  };
+  const unsubscribe = await bus.subscribe(runId, signalled);
+  // A run claimed by this process's worker after the follower came: take it live from then on.
+  const stopWaitingLive = live?.onOpen(runId, signalled) ?? (() => {});
   const stop = () => wake();
   signal.addEventListener('abort', stop);
   try {
     let last = afterId;
     while (!signal.aborted) {
-      if (!pending) {
+      const feed = live?.follow(runId);
+      if (feed) {
+        const followed = yield* followLive(runs, feed, runId, last, signal);
+        if (followed.ended) return;
+        last = followed.last;
+      } else if (!pending) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.pollMs);
           timer.unref();
@@ -97,7 +111,55 @@ export async function* followRun(
     }
   } finally {
     signal.removeEventListener('abort', stop);
+    stopWaitingLive();
     unsubscribe();
+  }
+}
+
+/**
+ * A run executing in this process, after `afterId`: the stored events before the feed's first,
+ * then the feed's. Returns whether the run's last event was given, and the id of the last one
+ * given; when the feed is gone first (the run closed, or this follower fell too far behind), the
+ * caller reads on from the store.
+ */
+async function* followLive(
+  runs: RunsRepository,
+  feed: LiveFeed,
+  runId: string,
+  afterId: number,
+  signal: AbortSignal,
+): AsyncGenerator<RunEvent, { ended: boolean; last: number }> {
+  let last = afterId;
+  const stop = () => feed.stop();
+  signal.addEventListener('abort', stop);
+  try {
+    if (last + 1 < feed.firstId) {
+      for await (const event of storedAfter(runs, runId, last)) {
+        if (event.id >= feed.firstId) break;
+        last = event.id;
+        yield event;
+        if (isLast(event)) return { ended: true, last };
+      }
+    }
+    while (!signal.aborted) {
+      const event = await feed.next();
+      if (event === 'gone') break;
+      if (event.id <= last) {
+        // Already given, or an ending whose id went back (the write of the events before it failed,
+        // so the store has it at a smaller id): the ending goes out with the next id, as one made
+        // up for a crashed run does, and a resume from there finds the run ended.
+        if (!isLast(event)) continue;
+        yield { ...event, id: last + 1 };
+        return { ended: true, last: last + 1 };
+      }
+      last = event.id;
+      yield event;
+      if (isLast(event)) return { ended: true, last };
+    }
+    return { ended: signal.aborted, last };
+  } finally {
+    signal.removeEventListener('abort', stop);
+    feed.stop();
   }
 }
 

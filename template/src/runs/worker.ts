@@ -5,13 +5,16 @@ import type { Logger } from '../lib/logger';
 import { engineProblem, toWireEvent } from '../lib/run-events';
 import { tracedRun } from '../tracing/run-spans';
 import { contextFromTraceParent } from '../tracing/traceparent';
-import { eventBatcher } from './event-batcher';
+import { eventBatcher, type PendingEvent } from './event-batcher';
+import type { LiveRun, LiveRuns } from './live-runs';
 import type { RunBus } from './run-bus';
 import { interruptedProblem, withNext } from './run-problem';
 
 export interface RunWorkerOptions {
   runs: RunsRepository;
   bus: RunBus;
+  /** Where this process's followers take a run's events as they are emitted (live-runs.ts). */
+  live: LiveRuns;
   runners: ReadonlyMap<string, AnyRunner>;
   logger: Logger;
   /** Runs executed at once by this process (RUN_CONCURRENCY). */
@@ -29,8 +32,9 @@ export interface RunWorkerOptions {
 }
 
 /**
- * Claims queued runs and executes them: every engine event becomes a row in run_events (so any
- * client on any instance can replay it) and a signal on the bus (so followers read it at once).
+ * Claims queued runs and executes them: every engine event goes at once to this process's
+ * followers (live-runs.ts), and becomes a row in run_events (so any client on any instance can
+ * replay it) and a signal on the bus (so followers elsewhere read it at once).
  */
 export class RunWorker {
   readonly #active = new Map<string, AbortController>();
@@ -119,13 +123,15 @@ export class RunWorker {
       if (!controller.signal.aborted) controller.abort(new Error('Cancelled.'));
     };
     const stopWatching = await this.#watchForCancel(run.runId, cancel);
-    const log = this.#eventLog(run.runId, cancel);
+    const live = this.options.live.open(run.runId, run.lastEventId);
+    const log = this.#eventLog(run, live, cancel);
     try {
       await this.#stream(run, controller.signal, log);
       await this.options.runs.setStatus(run.runId, 'succeeded', { from: ['running'] });
     } catch (error) {
       await this.#recordFailure(run, error, controller.signal, log);
     } finally {
+      live.close();
       stopWatching();
       this.#active.delete(run.runId);
       await this.options.bus.publish(run.runId, 'event').catch(() => {});
@@ -161,16 +167,33 @@ export class RunWorker {
   }
 
   /**
-   * Where the run's events are stored: deltas in batches (one transaction for those that came
-   * during the last write), each stored batch signalled on the bus.
+   * Where the run's events go: to this process's followers as they come, and into the store in
+   * batches (one transaction for those that came during the last write), each stored batch
+   * signalled on the bus. The ids the live events were given must be the ones stored: the worker
+   * is the run's only writer while it runs, and a write by anyone else fails the run here.
    */
-  #eventLog(runId: string, cancel: () => void): EventLog {
+  #eventLog(run: Run, live: LiveRun, cancel: () => void): EventLog {
     const { runs, bus } = this.options;
-    return eventBatcher(async (batch) => {
-      const stored = await runs.appendEvents(runId, batch);
-      await bus.publish(runId, 'event');
+    let storedUpTo = run.lastEventId;
+    const batcher = eventBatcher<PendingEvent & { id: number }>(async (batch) => {
+      const stored = await runs.appendEvents(run.runId, batch);
+      const last = stored.at(-1);
+      if (last && last.id !== batch.at(-1)?.id) {
+        throw new Error(`Run ${run.runId} got events from another writer while it ran`);
+      }
+      storedUpTo = last?.id ?? storedUpTo;
+      live.stored(storedUpTo);
+      await bus.publish(run.runId, 'event');
       if (stored.some((event) => event.cancelRequested)) cancel();
     });
+    return {
+      add: (event, data, options) => batcher.add({ event, data, id: live.emit(event, data).id }, options),
+      drained: batcher.drained,
+      clear() {
+        batcher.clear();
+        live.rewind(storedUpTo);
+      },
+    };
   }
 
   /** Streams the run's action (and the steps after it) into the log; throws how it failed. */
@@ -212,9 +235,15 @@ export class RunWorker {
   }
 }
 
-type EventLog = ReturnType<typeof eventBatcher>;
+interface EventLog {
+  add(event: string, data: unknown, options: { wait: boolean }): Promise<void>;
+  /** Resolves once everything added so far is stored; rejects when a write failed. */
+  drained(): Promise<void>;
+  /** Drops what is not stored yet (after a failed write), so the run can still store its error. */
+  clear(): void;
+}
 
 /** Adds an event to the log: a delta at once, any other once it and all before it are stored. */
 function emit(log: EventLog, event: string, data: unknown) {
-  return log.add({ event, data }, { wait: event !== 'delta' });
+  return log.add(event, data, { wait: event !== 'delta' });
 }

@@ -2,7 +2,7 @@
 // behind a load balancer): the AI SDK's DefaultChatTransport reconnects to B and sees A's whole
 // answer exactly once, replayed from the stored events and then live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageOf, textOf, transportFor, userMessage } from '../chat/chat-helpers';
+import { chunksOf, messageOf, textOf, transportFor, userMessage } from '../chat/chat-helpers';
 import { type AppProcess, startAppProcess } from '../helpers/app-process';
 import { postgresDatabase, type TestDatabase } from '../helpers/databases';
 
@@ -55,5 +55,36 @@ describe('a chat turn across two instances', () => {
     expect(app.state.chat_history).toHaveLength(2);
     expect(textOf(message)).toBe(app.state.chat_history[1].content);
     expect(await transportFor(b.base, token).reconnectToStream({ chatId: 'across' })).toBeNull();
+  });
+
+  it('gives the same chunks live on A, where the run executes, as resumed on A and on B', async () => {
+    const token = await a.token('bob');
+    const first = await transportFor(a.base, token).sendMessages({
+      chatId: 'same-chunks',
+      messages: [userMessage('Is a replay the same as the live answer?')],
+      trigger: 'submit-message',
+      messageId: undefined,
+      abortSignal: undefined,
+    });
+    const [head, rest] = first.tee();
+    const reader = head.getReader();
+    for (let chunk = await reader.read(); chunk.value?.type !== 'text-delta'; chunk = await reader.read()) {}
+    // Cancelling one branch of a tee waits for the other: let go of this one instead.
+    reader.releaseLock();
+    // Mid-answer: A follows its own worker's events after what was stored; B reads the store.
+    const [onA, onB] = await Promise.all(
+      [a, b].map((instance) =>
+        transportFor(instance.base, token).reconnectToStream({ chatId: 'same-chunks' }),
+      ),
+    );
+    expect(onA).not.toBeNull();
+    expect(onB).not.toBeNull();
+    const [live, resumedOnA, resumedOnB] = await Promise.all(
+      [rest, onA, onB].map((stream) => chunksOf(stream as ReadableStream)),
+    );
+    expect(live.filter((chunk) => chunk.type === 'text-delta').length).toBeGreaterThan(3);
+    expect(live.at(-1)?.type).toBe('finish');
+    expect(resumedOnA).toEqual(live);
+    expect(resumedOnB).toEqual(live);
   });
 });

@@ -1,5 +1,6 @@
 import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
 import type { z } from 'zod';
+import type { Run } from '../../db/runs-repository';
 import type { AppEnv } from '../../lib/env';
 import { type Problem, ProblemError, problem } from '../../lib/errors';
 import type { Services } from '../../lib/services';
@@ -51,8 +52,9 @@ export const events: Handler<RunRoutes['events']> = async (c) => {
 export const cancel: Handler<RunRoutes['cancel']> = async (c) =>
   c.json(toRunView(await cancelRun(c.var.services, c.var.run)), 202);
 
-/** How a follower reads a run's events: from the database, woken by the bus. */
+/** How a follower reads a run's events: live when it runs here, else from the database, woken by the bus. */
 export function followOptions(services: Services): FollowRunOptions {
-  const { runs, bus, runners, followPollMs } = services;
-  return { runs, bus, pollMs: followPollMs, endingOf: (run) => withNext(runners, run, endingProblem(run)) };
+  const { runs, bus, live, runners, followPollMs } = services;
+  const endingOf = (run: Run) => withNext(runners, run, endingProblem(run));
+  return { runs, bus, live, pollMs: followPollMs, endingOf };
 }
