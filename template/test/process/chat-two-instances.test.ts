@@ -79,9 +79,11 @@ describe('a chat turn across two instances', () => {
     );
     expect(onA).not.toBeNull();
     expect(onB).not.toBeNull();
-    const [live, resumedOnA, resumedOnB] = await Promise.all(
-      [rest, onA, onB].map((stream) => chunksOf(stream as ReadableStream)),
-    );
+    const [live, resumedOnA, resumedOnB] = await Promise.all([
+      chunksOf(rest),
+      chunksOf(onA as ReadableStream),
+      chunksOf(onB as ReadableStream),
+    ]);
     expect(live.filter((chunk) => chunk.type === 'text-delta').length).toBeGreaterThan(3);
     expect(live.at(-1)?.type).toBe('finish');
     expect(resumedOnA).toEqual(live);

@@ -1,15 +1,24 @@
-import { createUIMessageStream, createUIMessageStreamResponse } from 'ai';
+import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
 import type { Services } from '../../lib/services';
 import { followRun } from '../../runs/follow-run';
 import { followOptions } from '../runs/handlers';
 import { PING_INTERVAL_MS } from '../sse';
-import { type ChatUIMessage, uiChunkTranslator } from './ui-chunks';
+import { type ChatChunk, uiChunkTranslator } from './ui-chunks';
 
 /**
- * A turn's run as the AI SDK's UI message stream, from its first stored event and then live
- * (src/runs/follow-run.ts), so a resume replays the whole answer. The AI SDK writes the SSE
- * framing, the `data: [DONE]` and the x-vercel-ai-ui-message-stream header; `left` (the client
- * leaving) stops following, never the run.
+ * Frames waiting for the reader are handed over together; past this size the producer waits for
+ * the reader (backpressure). As in sse.ts: a model streaming tokens costs one socket write per
+ * batch, and an idle stream still sends each frame the moment it comes.
+ */
+const BATCH_BYTES = 16 * 1024;
+
+/**
+ * A turn's run as the AI SDK's UI message stream, from its first event: live from the worker when
+ * the run executes in this process, else from the stored events (src/runs/follow-run.ts), so a
+ * resume replays the whole answer. The frames are the protocol's (`data: <chunk JSON>`, then
+ * `data: [DONE]`, the AI SDK's headers), written here rather than through createUIMessageStream,
+ * whose four web streams a chunk passes cost more than the rest of the turn (profiled). `left`
+ * (the client leaving) stops following, never the run.
  */
 export function uiMessageStreamOf(
   services: Services,
@@ -18,20 +27,92 @@ export function uiMessageStreamOf(
   pingMs = PING_INTERVAL_MS,
 ): Response {
   const translate = uiChunkTranslator(runId);
-  const stream = createUIMessageStream<ChatUIMessage>({
-    execute: async ({ writer }) => {
-      for await (const event of followRun(followOptions(services), runId, 0, left)) {
+  const body = batchedText(async (write, closed) => {
+    const signal = AbortSignal.any([left, closed]);
+    const send = (chunk: ChatChunk) => write(`data: ${JSON.stringify(chunk)}\n\n`);
+    try {
+      for await (const event of followRun(followOptions(services), runId, 0, signal)) {
         const cancelled = event.event === 'error' && (await wasStopped(services, runId));
-        for (const chunk of translate.chunksOf(event, cancelled)) writer.write(chunk);
+        for (const chunk of translate.chunksOf(event, cancelled)) await send(chunk);
       }
-    },
-    onError: () => 'The chat stream failed on our side.',
-  });
-  return createUIMessageStreamResponse({ stream, keepAliveMs: pingMs });
+    } catch {
+      await send({ type: 'error', errorText: 'The chat stream failed on our side.' });
+    }
+    await write('data: [DONE]\n\n');
+  }, pingMs);
+  return new Response(body, { headers: UI_MESSAGE_STREAM_HEADERS });
 }
 
 /** A stopped turn ends with `abort`, a failed one with `error`: the cancel is recorded before the event. */
 async function wasStopped(services: Services, runId: string) {
   const run = await services.runs.get(runId);
   return run?.status === 'cancelled' || run?.cancelRequestedAt != null;
+}
+
+type Produce = (write: (text: string) => Promise<void>, closed: AbortSignal) => Promise<void>;
+
+/**
+ * The bytes of what `produce` writes, joined into one chunk per read of the consumer (the socket),
+ * with a `: keep-alive` comment when nothing was written for `pingMs`. `closed` fires when the
+ * consumer cancels (the client left).
+ */
+function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const closed = new AbortController();
+  let waiting = '';
+  let finished = false;
+  let wakeReader: (() => void) | null = null;
+  let wakeWriter: (() => void) | null = null;
+  let ping: NodeJS.Timeout | undefined;
+  const keepAlive = () => {
+    clearTimeout(ping);
+    ping = setTimeout(() => void write(': keep-alive\n\n'), pingMs);
+  };
+  const write = (text: string): Promise<void> => {
+    if (closed.signal.aborted) return Promise.resolve();
+    waiting += text;
+    keepAlive();
+    wakeReader?.();
+    if (waiting.length < BATCH_BYTES) return Promise.resolve();
+    return new Promise((resolve) => {
+      wakeWriter = resolve;
+    });
+  };
+  const handOver = () => {
+    const writer = wakeWriter;
+    wakeWriter = null;
+    writer?.();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start() {
+        keepAlive();
+        void produce(write, closed.signal).finally(() => {
+          finished = true;
+          clearTimeout(ping);
+          wakeReader?.();
+        });
+      },
+      async pull(controller) {
+        while (!waiting && !finished) {
+          await new Promise<void>((resolve) => {
+            wakeReader = resolve;
+          });
+          wakeReader = null;
+        }
+        if (waiting) {
+          controller.enqueue(encoder.encode(waiting));
+          waiting = '';
+          handOver();
+        } else controller.close();
+      },
+      cancel() {
+        closed.abort();
+        clearTimeout(ping);
+        waiting = '';
+        handOver();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
