@@ -100,6 +100,9 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
           });
           wakeReader = null;
         }
+        // The rest of this turn of the event loop joins the batch: the follower hands over one frame
+        // per microtask, and the socket would otherwise take them one write each.
+        if (waiting.length < BATCH_BYTES) await new Promise((resolve) => setImmediate(resolve));
         if (waiting) {
           controller.enqueue(encoder.encode(waiting));
           waiting = '';
