@@ -176,20 +176,8 @@ export function prepareSqliteEventWrites(
   tables: Database['tables'],
 ) {
   const { runs, runEvents } = tables as unknown as typeof sqliteTables;
-  const insert = sqlite
-    .insert(runEvents)
-    .values({
-      runId: sql.placeholder('runId'),
-      id: sql.placeholder('id'),
-      event: sql.placeholder('event'),
-      data: sql.placeholder('data'),
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .toSQL();
-  // Each placeholder, in the order drizzle put them, with the encoder of its column.
-  type Bound = { value: { name: keyof EventRow }; encoder: { mapToDriverValue(value: unknown): unknown } };
-  const binds = (insert.params as Bound[]).map(({ value, encoder }) => ({ name: value.name, encoder }));
-  const statement = sqlite.$client.prepare(insert.sql);
+  const many = rowsInsert(sqlite, runEvents, EVENT_ROWS_AT_ONCE);
+  const one = rowsInsert(sqlite, runEvents, 1);
   return {
     /** Reserves `count` ids; returns the last one and whether a cancel was requested. */
     bump: sqlite
@@ -198,8 +186,45 @@ export function prepareSqliteEventWrites(
       .where(eq(runs.runId, sql.placeholder('runId')))
       .returning({ id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt })
       .prepare(),
-    insert(row: EventRow) {
-      statement.run(binds.map(({ name, encoder }) => encoder.mapToDriverValue(row[name])));
+    /** Inserts the rows, EVENT_ROWS_AT_ONCE a statement while that many are left, then one at a time. */
+    insert(rows: readonly EventRow[]) {
+      let at = 0;
+      for (; at + EVENT_ROWS_AT_ONCE <= rows.length; at += EVENT_ROWS_AT_ONCE) {
+        many(rows.slice(at, at + EVENT_ROWS_AT_ONCE));
+      }
+      for (; at < rows.length; at++) one(rows.slice(at, at + 1));
     },
+  };
+}
+
+/** Rows one multi-row insert of run events takes: a statement costs a step, whatever its rows. */
+const EVENT_ROWS_AT_ONCE = 32;
+
+/**
+ * An insert of `count` run_events rows: drizzle's SQL text, bound by better-sqlite3 itself with each
+ * value encoded by its column's own encoder, as drizzle would.
+ */
+function rowsInsert(
+  sqlite: NonNullable<Database['sqlite']>,
+  runEvents: (typeof sqliteTables)['runEvents'],
+  count: number,
+) {
+  const rows = Array.from({ length: count }, (_, row) => ({
+    runId: sql.placeholder(`${row}.runId`),
+    id: sql.placeholder(`${row}.id`),
+    event: sql.placeholder(`${row}.event`),
+    data: sql.placeholder(`${row}.data`),
+    createdAt: sql.placeholder(`${row}.createdAt`),
+  }));
+  const insert = sqlite.insert(runEvents).values(rows).toSQL();
+  // Each placeholder, in the order drizzle put them, with the encoder of its column.
+  type Bound = { value: { name: string }; encoder: { mapToDriverValue(value: unknown): unknown } };
+  const binds = (insert.params as Bound[]).map(({ value, encoder }) => {
+    const [row, column] = value.name.split('.') as [string, keyof EventRow];
+    return { row: Number(row), column, encoder };
+  });
+  const statement = sqlite.$client.prepare(insert.sql);
+  return (values: readonly EventRow[]) => {
+    statement.run(binds.map(({ row, column, encoder }) => encoder.mapToDriverValue(values[row]?.[column])));
   };
 }

@@ -66,8 +66,7 @@ export async function appendRunEvents(
       () => {
         const [row] = statements.bump.all({ runId, count: events.length });
         if (!row) throw missing();
-        const stored = rows(row.id);
-        for (const event of stored) statements.insert(event);
+        statements.insert(rows(row.id));
         return appended(row);
       },
       { behavior: 'immediate' },
