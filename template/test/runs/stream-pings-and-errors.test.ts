@@ -87,6 +87,21 @@ describe('the : ping heartbeat', () => {
     expect(raw).toMatch(/(^|\n): ping\n\n/);
     expect((await parse(raw)).at(-1)?.event).toBe('done');
   });
+
+  it('is sent on an AI SDK chat stream as its `: keep-alive` comment, between whole frames', async () => {
+    slowAnswer();
+    const body = {
+      id: 'ping-chat',
+      trigger: 'submit-message',
+      messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'why?' }] }],
+    };
+    const raw = await rawText(await request('POST', '/chatbot/chat', body));
+    expect(raw).toMatch(/(^|\n): keep-alive\n\n/);
+    const frames = raw.split('\n\n').filter((frame) => frame.startsWith('data: '));
+    const deltas = frames.filter((frame) => frame.includes('"type":"text-delta"'));
+    expect(deltas.map((frame) => JSON.parse(frame.slice(6)).delta).join('')).toBe('one two three four five');
+    expect(frames.at(-1)).toBe('data: [DONE]');
+  });
 });
 
 describe('a model that fails mid-answer', () => {

@@ -53,7 +53,7 @@ type Produce = (write: (text: string) => Promise<void>, closed: AbortSignal) => 
 
 /**
  * The bytes of what `produce` writes, joined into one chunk per read of the consumer (the socket),
- * with a `: keep-alive` comment when nothing was written for `pingMs`. `closed` fires when the
+ * with a `: keep-alive` comment every `pingMs` in which nothing was written. `closed` fires when the
  * consumer cancels (the client left).
  */
 function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Array> {
@@ -63,16 +63,17 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
   let finished = false;
   let wakeReader: (() => void) | null = null;
   let wakeWriter: (() => void) | null = null;
+  // One timer for the stream, not one reset per frame (a timer each costs more than the frame).
+  let wrote = false;
   let ping: NodeJS.Timeout | undefined;
-  const keepAlive = () => {
-    clearTimeout(ping);
-    ping = setTimeout(() => void write(': keep-alive\n\n'), pingMs);
+  const append = (text: string) => {
+    waiting += text;
+    wakeReader?.();
   };
   const write = (text: string): Promise<void> => {
     if (closed.signal.aborted) return Promise.resolve();
-    waiting += text;
-    keepAlive();
-    wakeReader?.();
+    wrote = true;
+    append(text);
     if (waiting.length < BATCH_BYTES) return Promise.resolve();
     return new Promise((resolve) => {
       wakeWriter = resolve;
@@ -86,10 +87,13 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
   return new ReadableStream<Uint8Array>(
     {
       start() {
-        keepAlive();
+        ping = setInterval(() => {
+          if (!wrote && !closed.signal.aborted) append(': keep-alive\n\n');
+          wrote = false;
+        }, pingMs);
         void produce(write, closed.signal).finally(() => {
           finished = true;
-          clearTimeout(ping);
+          clearInterval(ping);
           wakeReader?.();
         });
       },
@@ -111,7 +115,7 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
       },
       cancel() {
         closed.abort();
-        clearTimeout(ping);
+        clearInterval(ping);
         waiting = '';
         handOver();
       },
