@@ -61,6 +61,7 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
   const closed = new AbortController();
   let waiting = '';
   let finished = false;
+  let handedOver = false;
   let wakeReader: (() => void) | null = null;
   let wakeWriter: (() => void) | null = null;
   // One timer for the stream, not one reset per frame (a timer each costs more than the frame).
@@ -104,9 +105,11 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
           });
           wakeReader = null;
         }
-        // The rest of this turn of the event loop joins the batch: the follower hands over one frame
-        // per microtask, and the socket would otherwise take them one write each.
-        if (waiting.length < BATCH_BYTES) await new Promise((resolve) => setImmediate(resolve));
+        // After the first write (which goes at once: a resume's time to its first chunk), the rest of
+        // this turn of the event loop joins the batch: the follower hands over one frame per
+        // microtask, and the socket would otherwise take them one write each.
+        if (handedOver && waiting.length < BATCH_BYTES) await new Promise((resolve) => setImmediate(resolve));
+        handedOver = true;
         if (waiting) {
           controller.enqueue(encoder.encode(waiting));
           waiting = '';
