@@ -1,6 +1,7 @@
 // The AI SDK chat route against our own stream route, in the same run and the same server: deltas
 // per second of one turn each way (the chat route runs it as a background run whose every event
-// is stored, then streamed from the store), and the time a resume takes to its first chunk.
+// is stored; the POST's stream takes them from the worker as they come), and the time a resume
+// takes to its first chunk.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 

@@ -17,7 +17,7 @@ const BATCH_BYTES = 16 * 1024;
  * the run executes in this process, else from the stored events (src/runs/follow-run.ts), so a
  * resume replays the whole answer. The frames are the protocol's (`data: <chunk JSON>`, then
  * `data: [DONE]`, the AI SDK's headers), written here rather than through createUIMessageStream,
- * whose four web streams a chunk passes cost more than the rest of the turn (profiled). `left`
+ * whose four web streams and one socket write a chunk took were about a third of a turn (profiled). `left`
  * (the client leaving) stops following, never the run.
  */
 export function uiMessageStreamOf(
