@@ -32,6 +32,24 @@ export function appViewSchema<Schema extends z.ZodObject>(graphName: string, sta
     .openapi(`${pascal(graphName)}App`);
 }
 
+/** Each state's JSON, written once: states are frozen, and the reads of an app share one until its next commit (db/latest-states.ts). */
+const stateJson = new WeakMap<object, string>();
+
+/**
+ * `JSON.stringify(toAppView(app, next))`, byte for byte, with the state's JSON reused by every read
+ * of the same (frozen) state instead of written again each time.
+ */
+export function appViewJson(app: StoredApp, next: string | null): string {
+  const { state, parent, created_at, updated_at, ...head } = toAppView(app, next);
+  let json = stateJson.get(state);
+  if (json === undefined) {
+    json = JSON.stringify(state);
+    if (Object.isFrozen(state)) stateJson.set(state, json);
+  }
+  const tail = JSON.stringify({ parent, created_at, updated_at });
+  return `${JSON.stringify(head).slice(0, -1)},"state":${json},${tail.slice(1)}`;
+}
+
 /** The AppView without state, for lists. */
 export const AppSummarySchema = z.object(appFields).openapi('AppSummary');
 

@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'switchyard-wal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const walBytes = (file: string) => statSync(`${file}-wal`).size;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const ROUNDS = 8;
 const ROUND_BYTES = 1_000_000;
 

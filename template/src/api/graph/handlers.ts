@@ -12,7 +12,7 @@ import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
-import { toAppSummary, toAppView, toGrantView, toRunView } from '../views';
+import { appViewJson, toAppSummary, toAppView, toGrantView, toRunView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 import { type GraphStructure, graphStructure } from './structure';
 
@@ -42,7 +42,15 @@ export const createApp: Handler<GraphRoutes['createApp']> = async (c) => {
 
 export const headApp: Handler<GraphRoutes['headApp']> = (c) => c.body(null, 200);
 
-export const getApp: Handler<GraphRoutes['getApp']> = (c) => c.json(view(c.var.runner, c.var.app), 200);
+// The same body and Content-Type as c.json(view(…)), the state's JSON written once per commit
+// (appViewJson); the cast tells the route's types it is that JSON.
+export const getApp: Handler<GraphRoutes['getApp']> = (c) => {
+  const { runner, app } = c.var;
+  const json = appViewJson(app, runner.next(app));
+  return c.body(json, 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<
+    typeof c.json<ReturnType<typeof view>, 200>
+  >;
+};
 
 export const listApps: Handler<GraphRoutes['listApps']> = async (c) => {
   const query = c.req.valid('query');
