@@ -60,7 +60,7 @@ export async function createDatabase(
 }
 
 export interface SqliteOptions {
-  /** How often the worker thread checkpoints the WAL of a SQLite file (default 1 s). */
+  /** How often the worker thread checkpoints the WAL of a SQLite file (default 100 ms). */
   checkpointIntervalMs?: number;
 }
 

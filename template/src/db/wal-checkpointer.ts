@@ -63,7 +63,7 @@ export function startWalCheckpointer(
     workerData: {
       path,
       driver,
-      intervalMs: options.intervalMs ?? 1_000,
+      intervalMs: options.intervalMs ?? 100,
       maxWalFrames: options.maxWalFrames ?? 4_000,
     },
   });
