@@ -74,13 +74,20 @@ export function startWalCheckpointer(
   return {
     checkpoint: () =>
       new Promise((resolve) => {
-        worker.once('message', () => resolve());
+        worker.ref();
+        worker.once('message', () => {
+          worker.unref();
+          resolve();
+        });
         worker.postMessage('checkpoint');
       }),
     stop() {
       stopped ??= new Promise((resolve) => {
         worker.once('exit', () => resolve());
         worker.once('error', () => resolve());
+        // Held until it exits: a command that awaits close() and has nothing else left to do
+        // (dist/migrate.js) would otherwise end with that await unsettled (exit code 13).
+        worker.ref();
         worker.postMessage('stop');
       });
       return stopped;
