@@ -12,7 +12,6 @@ import type { Logger } from '../lib/logger';
 import { projectPath } from '../lib/project-dir';
 import * as pgTables from './schema.pg';
 import * as sqliteTables from './schema.sqlite';
-import { startWalCheckpointer } from './wal-checkpointer';
 
 /**
  * The queries of this project are written once, against drizzle's Postgres builder types. The SQLite
@@ -44,14 +43,9 @@ const migrations = (dialect: 'sqlite' | 'pg') => projectPath('drizzle', dialect)
  * Opens the database DATABASE_URL names: `file:./data/app.db` (or `file:///abs/app.db`) is SQLite,
  * `postgres://…` / `postgresql://…` is Postgres. Nothing is created in it until migrate().
  */
-export async function createDatabase(
-  url: string,
-  logger?: Logger,
-  options: SqliteOptions = {},
-): Promise<Database> {
+export async function createDatabase(url: string, logger?: Logger): Promise<Database> {
   if (url.startsWith('file:')) {
-    const path = url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
-    return openSqlite(path, logger, options);
+    return openSqlite(url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length), logger);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, logger);
   throw new Error(
@@ -59,12 +53,7 @@ export async function createDatabase(
   );
 }
 
-export interface SqliteOptions {
-  /** How often the worker thread checkpoints the WAL of a SQLite file (default 100 ms). */
-  checkpointIntervalMs?: number;
-}
-
-function openSqlite(path: string, logger: Logger | undefined, options: SqliteOptions): Database {
+function openSqlite(path: string, logger?: Logger): Database {
   // The folder of the default file:./data/app.db does not exist in a fresh checkout.
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const client = new BetterSqlite3(path);
@@ -74,18 +63,6 @@ function openSqlite(path: string, logger: Logger | undefined, options: SqliteOpt
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
-  // Checkpoints run in a worker thread (wal-checkpointer.ts), not inside a request's commit.
-  const checkpointer =
-    path === ':memory:'
-      ? undefined
-      : startWalCheckpointer(path, {
-          intervalMs: options.checkpointIntervalMs,
-          onError: (error) => {
-            logger?.warn({ err: error }, 'WAL checkpointer failed; SQLite checkpoints on commit again');
-            if (client.open) client.pragma('wal_autocheckpoint = 1000');
-          },
-        });
-  if (checkpointer) client.pragma('wal_autocheckpoint = 0');
   cacheStatements(client);
   const sqlite = drizzleSqlite(client, { schema: sqliteTables });
   logger?.debug({ path }, 'opened SQLite');
@@ -110,7 +87,6 @@ function openSqlite(path: string, logger: Logger | undefined, options: SqliteOpt
       client.prepare('select 1').get();
     },
     async close() {
-      await checkpointer?.stop();
       if (client.open) client.close();
     },
   };
