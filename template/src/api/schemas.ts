@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { droppedKeys } from '../engine/unknown-keys';
 import { decodeCursor } from '../lib/cursor';
 import { problems } from '../lib/errors';
 import { idSchema } from '../lib/ids';
+import { pascalCase } from '../lib/openapi';
 import { decodeStepCursor } from '../lib/step-cursor';
 
 // What requests bring: path params, bodies and queries of the graph and runs routes. Field
@@ -36,21 +38,36 @@ export const ListAppsQuery = z.object({
     .describe('`next_cursor` of the previous page'),
 });
 
-export const ForkBody = z
-  .object({
-    app_id: idSchema().optional().describe('The new app id; a UUID when omitted'),
-    sequence_id: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe("The source's step to fork from; its latest when omitted"),
-    state: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('State keys to override, validated by the state schema'),
-  })
-  .openapi('Fork');
+/**
+ * `schema` refusing a key it does not name at any depth, as a stored state does (the engine's
+ * StateSchema): `.strict()` refuses them only at its own level, and zod drops the deeper ones. The
+ * spec shows `schema` itself (its top level with additionalProperties: false).
+ */
+function refusingUnknownKeys<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, context) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) for (const issue of droppedKeys(value, parsed.data)) context.addIssue({ ...issue });
+    return value;
+  }, schema);
+}
+
+/** POST …/fork: where to fork from, and state keys to override, each typed by the graph's state schema. */
+export function forkBodySchema(graphName: string, state: z.ZodObject) {
+  return z
+    .object({
+      app_id: idSchema().optional().describe('The new app id; a UUID when omitted'),
+      sequence_id: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe("The source's step to fork from; its latest when omitted"),
+      state: refusingUnknownKeys(state.partial().strict())
+        .optional()
+        .describe('State keys to override, each validated by the state schema; unknown keys are refused'),
+    })
+    .openapi(`${pascalCase(graphName)}Fork`);
+}
 
 export const StepsQuery = z.object({
   // type: a coerced number's accepted input is anything, which the generator would document as
@@ -102,23 +119,47 @@ export const RunIdParams = z.object({
   run_id: idSchema().openapi({ param: { name: 'run_id', in: 'path' }, description: 'The run id' }),
 });
 
-export const RunRequestSchema = z
+const WebhookField = z
   .object({
-    action: z.string().min(1).describe("The action to run; it must be the app's next when the run starts"),
-    inputs: z.record(z.string(), z.unknown()).default({}).describe("The action's inputs"),
-    webhook: z
-      .object({
-        url: z
-          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-          .max(2000)
-          .describe('Receives a POST, signed per Standard Webhooks, when the run ends'),
-      })
-      .optional()
-      .describe(
-        'Where to POST the run when it ends (needs WEBHOOK_SECRET on the server); see docs/operations.md',
-      ),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2000)
+      .describe('Receives a POST, signed per Standard Webhooks, when the run ends'),
   })
-  .openapi('RunRequest');
+  .optional()
+  .describe(
+    'Where to POST the run when it ends (needs WEBHOOK_SECRET on the server); see docs/operations.md',
+  );
+
+/** What a run body needs to know of an action: its name and input schema. */
+type RunnableAction = { name: string; input?: z.ZodType };
+
+/** An action's inputs in a run body: optional (checked as `{}`) only when `{}` is valid inputs. */
+function inputsOf(action: RunnableAction) {
+  const input = action.input ?? z.object({});
+  return input.safeParse({}).success ? input.prefault({}) : input;
+}
+
+/**
+ * POST …/runs: one body per action of the graph, told apart by `action` (a discriminated union, so
+ * the spec lists the action names and each one's inputs), each validated by that action's schema.
+ */
+export function runRequestSchema(graphName: string, actions: Iterable<RunnableAction>) {
+  const bodies = [...actions].map((action) =>
+    z
+      .object({
+        action: z
+          .literal(action.name)
+          .describe("The action to run; it must be the app's next when the run starts"),
+        inputs: inputsOf(action).describe(`Inputs of ${action.name}`),
+        webhook: WebhookField,
+      })
+      .openapi(`${pascalCase(graphName)}Run${pascalCase(action.name)}`),
+  );
+  const [first, ...rest] = bodies;
+  if (!first) throw new Error(`the ${graphName} graph has no action to run`);
+  return z.discriminatedUnion('action', [first, ...rest]).openapi(`${pascalCase(graphName)}RunRequest`);
+}
 
 const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
 

@@ -18,6 +18,10 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
+/** A graph or action name as the part of a component name (`chatbot` → `Chatbot`, `decide_mode` → `DecideMode`). */
+export const pascalCase = (name: string) =>
+  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
+
 /** `{ content: { 'application/json': { schema } }, description }`, for route definitions. */
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };

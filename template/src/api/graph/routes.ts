@@ -7,11 +7,11 @@ import { openStream } from '../middleware/stream-slots';
 import {
   AppIdParams,
   CreateAppBody,
-  ForkBody,
+  forkBodySchema,
   GrantBody,
   GrantParams,
   ListAppsQuery,
-  RunRequestSchema,
+  runRequestSchema,
   StepsQuery,
 } from '../schemas';
 import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
@@ -30,6 +30,7 @@ const sseContent = (description: string) => ({
 
 /** What every route of one graph shares: its tag, its AppView schema, its operation ids. */
 interface GraphRouteContext {
+  graph: Graph;
   graphName: string;
   tags: string[];
   AppView: ReturnType<typeof appViewSchema>;
@@ -43,6 +44,7 @@ interface GraphRouteContext {
  */
 export function graphRoutes(graph: Graph) {
   const context: GraphRouteContext = {
+    graph,
     graphName: graph.name,
     tags: [graph.name],
     AppView: appViewSchema(graph.name, graph.state),
@@ -130,7 +132,7 @@ function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
 }
 
 /** An app's history: its steps, and forks from any of them. */
-function historyRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
+function historyRoutes({ graph, tags, AppView, op, graphName }: GraphRouteContext) {
   return {
     fork: createRoute({
       middleware: [requires(needs.fork)] as const,
@@ -142,7 +144,10 @@ function historyRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
       summary: 'Fork an app at a step',
       description:
         "A new app, owned by the caller, whose state is the source's at `sequence_id` with `state` keys overridden.",
-      request: { params: AppIdParams, body: jsonBody(ForkBody, 'Where to fork from') },
+      request: {
+        params: AppIdParams,
+        body: jsonBody(forkBodySchema(graphName, graph.state), 'Where to fork from'),
+      },
       responses: {
         201: jsonContent(AppView, 'The forked app'),
         ...errorResponses(400, 401, 403, 404, 409, 422, 429),
@@ -214,7 +219,7 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
 }
 
 /** Starting a background run of one of the graph's actions. */
-function runRoutes({ graphName, op }: GraphRouteContext) {
+function runRoutes({ graph, graphName, op }: GraphRouteContext) {
   return {
     createRun: createRoute({
       method: 'post',
@@ -225,8 +230,11 @@ function runRoutes({ graphName, op }: GraphRouteContext) {
       security,
       summary: 'Start a background run',
       description:
-        'Queues `action` with `inputs`; a worker runs it like the action route would. 202 at once.',
-      request: { params: AppIdParams, body: jsonBody(RunRequestSchema, 'The action and its inputs') },
+        "Queues `action` with `inputs`, which are that action's input schema (422 for an action the graph lacks or inputs that do not match it); a worker runs it like the action route would. 202 at once.",
+      request: {
+        params: AppIdParams,
+        body: jsonBody(runRequestSchema(graphName, graph.actions.values()), 'The action and its inputs'),
+      },
       responses: {
         202: jsonContent(RunCreatedSchema, 'Queued'),
         ...errorResponses(400, 401, 403, 404, 422, 429),

@@ -18,7 +18,8 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
   // A run's result is the AppView of its graph: one schema per mounted graph, and no union of one
   // (a linter flags an anyOf with a single member).
   const views = [...runners].map((runner) => appViewSchema(runner.graph.name, runner.graph.state));
-  const AppResult = views.length === 1 ? views[0] : z.union(views);
+  const [only, ...others] = views;
+  const AppResult = only && others.length === 0 ? only : z.union(views);
   return {
     getRun: createRoute({
       method: 'get',

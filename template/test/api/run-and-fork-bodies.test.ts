@@ -1,0 +1,118 @@
+// The run and fork bodies as the document gives them and as the server takes them: a run's
+// `action` is one of the graph's actions and its `inputs` that action's input schema (a
+// discriminated union on `action`); a fork's `state` is the state schema's keys, none required,
+// no other. What the document refuses, the server answers 422 problem+json, and writes nothing.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness } from '../helpers/api';
+
+const apps = '/api/v1/chatbot/apps';
+const chatbotActions = [
+  'prompt',
+  'decide_mode',
+  'unsafe_response',
+  'generate_code',
+  'answer_question',
+  'generate_poem',
+  'prompt_for_more',
+];
+
+let harness: Awaited<ReturnType<typeof createApiHarness>>;
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document read as JSON.
+let doc: any;
+const schemaAt = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')];
+const bodyOf = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+
+beforeAll(async () => {
+  harness = await createApiHarness();
+  doc = await (await harness.app.request('/openapi.json')).json();
+  const alice = await harness.clientFor('alice');
+  await alice.create({ app_id: 'src' });
+  await alice.act('src', 'prompt', { prompt: 'hello' });
+});
+afterAll(() => harness.close());
+
+async function snapshot() {
+  const { db, tables } = harness.database;
+  const rows = await Promise.all(
+    [tables.apps, tables.steps, tables.runs].map((table) => db.select().from(table)),
+  );
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+/** POSTs `body` as alice and expects a 422 problem naming `paths`, with nothing written. */
+async function expectRefused(path: string, body: unknown, paths: string[]) {
+  const before = await snapshot();
+  const response = await harness.request('POST', path, await harness.token('alice'), JSON.stringify(body));
+  expect(response.status).toBe(422);
+  expect(response.headers.get('content-type')).toContain('application/problem+json');
+  const problem = await response.json();
+  expect(problem.errors.map((error: { path: string }) => error.path)).toEqual(paths);
+  expect(await snapshot()).toBe(before);
+}
+
+describe('a background run body', () => {
+  it("is documented as one body per action, told apart by `action`, with that action's inputs", () => {
+    const union = schemaAt(bodyOf(`${apps}/{app_id}/runs`).$ref);
+    expect(union.discriminator.propertyName).toBe('action');
+    const options = union.oneOf.map((option: { $ref: string }) => schemaAt(option.$ref));
+    expect(
+      options.map((option: { properties: { action: { enum: string[] } } }) => option.properties.action.enum),
+    ).toEqual(chatbotActions.map((action) => [action]));
+    for (const [index, action] of chatbotActions.entries()) {
+      const { description: _, default: __, ...inputs } = options[index].properties.inputs;
+      const { description: ___, ...actionBody } = bodyOf(`${apps}/{app_id}/actions/${action}`);
+      expect(inputs, action).toEqual(actionBody);
+      expect(options[index].required).toContain('action');
+    }
+    // prompt needs its prompt, so its inputs are required; the others take none, so may leave them out.
+    expect(options[0].required).toEqual(['action', 'inputs']);
+    expect(options[1].required).toEqual(['action']);
+  });
+
+  it('refuses an action the graph lacks, or none, with 422 on `action`', async () => {
+    await expectRefused(`${apps}/src/runs`, { action: 'fly', inputs: {} }, ['action']);
+    await expectRefused(`${apps}/src/runs`, { inputs: { prompt: 'x' } }, ['action']);
+  });
+
+  it("refuses inputs that do not match the action's schema, naming the field in the body", async () => {
+    await expectRefused(`${apps}/src/runs`, { action: 'prompt', inputs: { prompt: 42 } }, ['inputs.prompt']);
+    await expectRefused(`${apps}/src/runs`, { action: 'prompt' }, ['inputs']);
+  });
+
+  it('queues an action that takes no inputs without any', async () => {
+    const response = await harness.request(
+      'POST',
+      `${apps}/src/runs`,
+      await harness.token('alice'),
+      JSON.stringify({ action: 'decide_mode' }),
+    );
+    expect(response.status).toBe(202);
+    // decide_mode is not the app's next, so the run fails; waited for, so no later test sees it move.
+    const { run_id } = await response.json();
+    const token = await harness.token('alice');
+    await expect
+      .poll(async () => (await (await harness.request('GET', `/api/v1/runs/${run_id}`, token)).json()).status)
+      .toBe('failed');
+  });
+});
+
+describe('a fork body', () => {
+  it("documents `state` as the state schema's keys, none required, no other", () => {
+    const state = schemaAt(bodyOf(`${apps}/{app_id}/fork`).$ref).properties.state;
+    expect(state.additionalProperties).toBe(false);
+    expect(Object.keys(state.properties).sort()).toEqual(['chat_history', 'mode', 'prompt', 'response']);
+    expect(state.required).toBeUndefined();
+    expect(state.properties).toEqual(doc.components.schemas.ChatbotApp.properties.state.properties);
+  });
+
+  it('refuses a key the state schema lacks, at the top or deeper, naming it', async () => {
+    await expectRefused(`${apps}/src/fork`, { state: { bogus: 'x' } }, ['state']);
+    const history = [{ role: 'user', content: 'hi', type: 'text', secret: 'x' }];
+    await expectRefused(`${apps}/src/fork`, { state: { chat_history: history } }, ['state.chat_history.0']);
+  });
+
+  it('refuses a value the state schema refuses, naming the key', async () => {
+    await expectRefused(`${apps}/src/fork`, { state: { mode: 42 } }, ['state.mode']);
+  });
+});
