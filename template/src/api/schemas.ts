@@ -162,19 +162,30 @@ export function runRequestSchema(graphName: string, actions: Iterable<RunnableAc
 }
 
 const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
+const EVENT_ID = /^\d{1,15}$/;
 
 export const EventIdQuery = z.object({
   after: z
     .string()
-    .regex(/^\d{1,15}$/, eventIdMessage)
+    .regex(EVENT_ID, eventIdMessage)
     .optional()
     .openapi({ param: { name: 'after', in: 'query' }, description: 'Resume after this event id' }),
+});
+
+// The header is checked by resumeAfter (so the SSE and WebSocket routes answer alike, naming the
+// header as a client sends it); the document gives it the same pattern.
+export const LastEventIdHeader = z.object({
+  'last-event-id': z.string().optional().openapi({
+    pattern: EVENT_ID.source,
+    description:
+      'Resume after this event id (what an EventSource sends when it reconnects); 422 when it is not one',
+  }),
 });
 
 /** The event id a client resumes after (Last-Event-ID or ?after=); 422 when it is not one. */
 export function resumeAfter(value: string | undefined, name: string): number {
   if (value === undefined || value === '') return 0;
-  if (!/^\d{1,15}$/.test(value))
+  if (!EVENT_ID.test(value))
     throw problems.unprocessable(`${name} ${eventIdMessage}.`, [{ path: name, message: eventIdMessage }]);
   return Number(value);
 }

@@ -211,9 +211,9 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
       tags,
       security,
       summary: 'Stop sharing the app',
-      description: 'Owner or admin only. 404 when the subject held no grant.',
+      description: 'Owner or admin only. 404 when the subject held no grant; 422 when it is not an id.',
       request: { params: GrantParams },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 429) },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 422, 429) },
     }),
   };
 }

@@ -4,7 +4,7 @@ import { requiresRun } from '../../auth/requires';
 import type { AnyRunner } from '../../engine';
 import { errorResponses, jsonContent } from '../../lib/openapi';
 import { openStream } from '../middleware/stream-slots';
-import { RunIdParams } from '../schemas';
+import { LastEventIdHeader, RunIdParams } from '../schemas';
 import { appViewSchema, RunSchema } from '../views';
 
 // The route definitions of background runs (started by each graph's POST …/apps/{app_id}/runs):
@@ -63,11 +63,7 @@ export function runRoutes(runners: Iterable<AnyRunner>) {
       ].join('\n\n'),
       request: {
         ...request,
-        headers: z.object({
-          'last-event-id': z.string().optional().openapi({
-            description: 'Resume after this event id (what an EventSource sends when it reconnects)',
-          }),
-        }),
+        headers: LastEventIdHeader,
       },
       responses: {
         200: {
