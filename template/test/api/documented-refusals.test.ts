@@ -118,6 +118,14 @@ describe('the documented refusals of every operation', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents 400 and 422 wherever a JSON body is validated', () => {
+    const missing = operations
+      .filter(({ operation }) => operation.requestBody)
+      .filter(({ operation }) => !operation.responses['400'] || !operation.responses['422'])
+      .map(({ operation }) => operation.operationId);
+    expect(missing).toEqual([]);
+  });
+
   it('answers a documented 404 or 422 problem to each value that breaks a constraint', async () => {
     const token = await harness.token('alice');
     const undocumented: string[] = [];
