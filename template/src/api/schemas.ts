@@ -137,7 +137,16 @@ type RunnableAction = { name: string; input?: z.ZodType };
 /** An action's inputs in a run body: optional (checked as `{}`) only when `{}` is valid inputs. */
 function inputsOf(action: RunnableAction) {
   const input = action.input ?? z.object({});
-  return input.safeParse({}).success ? input.prefault({}) : input;
+  return acceptsEmpty(input) ? input.prefault({}) : input;
+}
+
+function acceptsEmpty(schema: z.ZodType): boolean {
+  try {
+    return schema.safeParse({}).success;
+  } catch {
+    // A schema with an async refinement cannot be tried synchronously: its inputs are required.
+    return false;
+  }
 }
 
 /**
@@ -154,7 +163,9 @@ export function runRequestSchema(graphName: string, actions: Iterable<RunnableAc
         inputs: inputsOf(action).describe(`Inputs of ${action.name}`),
         webhook: WebhookField,
       })
-      .openapi(`${pascalCase(graphName)}Run${pascalCase(action.name)}`),
+      // The action's own name as the suffix: unique among the graph's actions, where a PascalCase
+      // join is not (`checkOut`, `check_out`) and an action `request` would take the union's name.
+      .openapi(`${pascalCase(graphName)}RunRequest_${action.name}`),
   );
   const [first, ...rest] = bodies;
   if (!first) throw new Error(`the ${graphName} graph has no action to run`);

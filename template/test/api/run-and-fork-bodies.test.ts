@@ -3,7 +3,9 @@
 // discriminated union on `action`); a fork's `state` is the state schema's keys, none required,
 // no other. What the document refuses, the server answers 422 problem+json, and writes nothing.
 import { createHash } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRequestSchema } from '../../src/api/schemas';
 import { createApiHarness } from '../helpers/api';
 
 const apps = '/api/v1/chatbot/apps';
@@ -94,6 +96,41 @@ describe('a background run body', () => {
     await expect
       .poll(async () => (await (await harness.request('GET', `/api/v1/runs/${run_id}`, token)).json()).status)
       .toBe('failed');
+  });
+
+  it('keeps each action its own component, whatever the action is called', async () => {
+    const body = runRequestSchema('shop', [
+      { name: 'request', input: z.object({ item: z.string() }) },
+      { name: 'checkOut' },
+      { name: 'check_out' },
+    ]);
+    const app = new OpenAPIHono();
+    const route = createRoute({
+      method: 'post',
+      path: '/runs',
+      request: { body: { content: { 'application/json': { schema: body } }, required: true } },
+      responses: { 202: { description: 'Queued' } },
+    });
+    app.openapi(route, (c) => c.body(null, 202));
+    const { components } = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document read as JSON.
+    const schemas = components?.schemas as Record<string, any>;
+    const refs = schemas.ShopRunRequest.oneOf.map((option: { $ref: string }) => option.$ref);
+    expect(new Set(refs).size).toBe(3);
+    expect(refs.map((ref: string) => schemas[ref.split('/').pop() as string].properties.action.enum)).toEqual(
+      [['request'], ['checkOut'], ['check_out']],
+    );
+  });
+});
+
+describe('a run body built from any input schema', () => {
+  it('takes an input schema that refines asynchronously, its inputs then required', async () => {
+    const body = runRequestSchema('shop', [
+      { name: 'pay', input: z.object({ card: z.string().optional() }).refine(async () => true) },
+    ]);
+    const refused = await body.safeParseAsync({ action: 'pay' });
+    expect(refused.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['inputs']);
+    expect((await body.safeParseAsync({ action: 'pay', inputs: {} })).success).toBe(true);
   });
 });
 
