@@ -8,9 +8,6 @@ import { createTestApp } from '../helpers/test-app';
 const accepted = [
   // A scaffolded project's license is its owner's choice; the template does not pick one for it.
   { rule: 'info-license', at: '#/info' },
-  // Probes answer 200 or 503 and refuse nothing: there is no 4xx to document.
-  { rule: 'operation-4xx-response', at: '#/paths/~1healthz/get/responses' },
-  { rule: 'operation-4xx-response', at: '#/paths/~1readyz/get/responses' },
   // A WebSocket upgrade succeeds with 101 Switching Protocols, not a 2xx.
   { rule: 'operation-2xx-response', at: '#/paths/~1api~1v1~1runs~1{run_id}~1ws/get/responses' },
 ];

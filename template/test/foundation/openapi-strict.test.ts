@@ -24,6 +24,16 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('documents 429 on every operation, the probes too: every request counts against a rate limit', () => {
+    const missing = Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths).flatMap(
+      ([path, item]) =>
+        Object.entries(item)
+          .filter(([, operation]) => !operation.responses['429'])
+          .map(([method]) => `${method} ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("documents steps' `after` as an integer that is never null", () => {
     const after = doc.paths['/api/v1/chatbot/apps/{app_id}/steps'].get.parameters.find(
       (parameter: { name: string }) => parameter.name === 'after',
