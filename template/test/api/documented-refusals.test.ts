@@ -78,7 +78,9 @@ function requestFor(path: string, operation: Operation, broken: Parameter, value
 }
 
 beforeAll(async () => {
-  harness = await createApiHarness();
+  harness = await createApiHarness({
+    env: { AUTH_DEV_LOGIN: 'true', METRICS_TOKEN: 'metrics-token-for-the-document' },
+  });
   const alice = await harness.clientFor('alice');
   await alice.create({ app_id: 'walk' });
   await alice.act('walk', 'prompt', { prompt: 'hello' });

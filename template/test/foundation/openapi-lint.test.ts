@@ -14,7 +14,10 @@ const accepted = [
 
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 beforeAll(async () => {
-  testApp = await createTestApp();
+  // Every optional route on, so the document holds them all.
+  testApp = await createTestApp({
+    env: { AUTH_DEV_LOGIN: 'true', METRICS_TOKEN: 'metrics-token-for-the-document' },
+  });
 });
 afterAll(() => testApp.close());
 
