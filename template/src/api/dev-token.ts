@@ -23,7 +23,7 @@ const devToken = createRoute({
   request: { body: jsonBody(DevTokenRequest, 'Who to sign in as') },
   responses: {
     200: jsonContent(z.object({ token: z.string().describe('A bearer token') }), 'The token'),
-    ...errorResponses(400, 422, 429),
+    ...errorResponses(400, 413, 422, 429),
   },
 });
 

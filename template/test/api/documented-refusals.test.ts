@@ -79,7 +79,7 @@ function requestFor(path: string, operation: Operation, broken: Parameter, value
 
 beforeAll(async () => {
   harness = await createApiHarness({
-    env: { AUTH_DEV_LOGIN: 'true', METRICS_TOKEN: 'metrics-token-for-the-document' },
+    env: { AUTH_DEV_LOGIN: 'true', METRICS_TOKEN: 'metrics-token-for-the-document', BODY_LIMIT: '4096' },
   });
   const alice = await harness.clientFor('alice');
   await alice.create({ app_id: 'walk' });
@@ -120,12 +120,36 @@ describe('the documented refusals of every operation', () => {
     expect(missing).toEqual([]);
   });
 
-  it('documents 400 and 422 wherever a JSON body is validated', () => {
+  it('documents 400, 413 and 422 wherever a JSON body is taken', () => {
     const missing = operations
       .filter(({ operation }) => operation.requestBody)
-      .filter(({ operation }) => !operation.responses['400'] || !operation.responses['422'])
+      .filter(({ operation }) => ['400', '413', '422'].some((status) => !operation.responses[status]))
       .map(({ operation }) => operation.operationId);
     expect(missing).toEqual([]);
+  });
+
+  it('answers a documented problem to a malformed or an over-large body', async () => {
+    const token = await harness.token('alice');
+    const undocumented: string[] = [];
+    const bodies = { malformed: '{"not json', 'over-large': JSON.stringify({ padding: 'x'.repeat(8192) }) };
+    for (const { method, path, operation } of operations.filter((item) => item.operation.requestBody)) {
+      for (const [kind, body] of Object.entries(bodies)) {
+        const url = path.replace(
+          /\{(\w+)\}/g,
+          (_, name: string) => validValue({ name, in: 'path', schema: {} }) ?? '',
+        );
+        const response = await harness.app.request(url, {
+          method: method.toUpperCase(),
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        });
+        const status = String(response.status);
+        const where = `${operation.operationId} ${kind}: ${status}`;
+        if (!status.startsWith('4') || !operation.responses[status]) undocumented.push(where);
+        expect(response.headers.get('content-type'), where).toMatch(/application\/(problem\+)?json/);
+      }
+    }
+    expect(undocumented).toEqual([]);
   });
 
   it('answers a documented 404 or 422 problem to each value that breaks a constraint', async () => {

@@ -75,7 +75,7 @@ function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
       responses: {
         200: jsonContent(AppView, 'The existing app'),
         201: jsonContent(AppView, 'The new app'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
     getApp: createRoute({
@@ -150,7 +150,7 @@ function historyRoutes({ graph, tags, AppView, op, graphName }: GraphRouteContex
       },
       responses: {
         201: jsonContent(AppView, 'The forked app'),
-        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429),
       },
     }),
     steps: createRoute({
@@ -200,7 +200,7 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
       request: { params: GrantParams, body: jsonBody(GrantBody, 'The permission') },
       responses: {
         200: jsonContent(GrantSchema, 'The grant'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
     deleteGrant: createRoute({
@@ -237,7 +237,7 @@ function runRoutes({ graph, graphName, op }: GraphRouteContext) {
       },
       responses: {
         202: jsonContent(RunCreatedSchema, 'Queued'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
   };
