@@ -22,6 +22,7 @@ interface Parameter {
 }
 interface Operation {
   operationId: string;
+  security?: unknown[];
   parameters?: Parameter[];
   requestBody?: unknown;
   responses: Record<string, unknown>;
@@ -62,6 +63,10 @@ function validValue(parameter: Parameter): string | undefined {
   };
   return parameter.in === 'path' ? values[parameter.name] : undefined;
 }
+
+/** `path` with a valid value in each of its parameters. */
+const withValidIds = (path: string) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => validValue({ name, in: 'path', schema: {} }) ?? '');
 
 function requestFor(path: string, operation: Operation, broken: Parameter, value: string) {
   let url = path;
@@ -126,6 +131,22 @@ describe('the documented refusals of every operation', () => {
       .filter(({ operation }) => ['400', '413', '422'].some((status) => !operation.responses[status]))
       .map(({ operation }) => operation.operationId);
     expect(missing).toEqual([]);
+  });
+
+  it('answers a documented 401 to a request without a token, wherever one is needed', async () => {
+    const undocumented: string[] = [];
+    for (const { method, path, operation } of operations) {
+      if (operation.security?.length === 0) continue;
+      const url = path.replace(
+        /\{(\w+)\}/g,
+        (_, name: string) => validValue({ name, in: 'path', schema: {} }) ?? '',
+      );
+      const response = await harness.app.request(url, { method: method.toUpperCase() });
+      const status = String(response.status);
+      if (status !== '401' || !operation.responses[status])
+        undocumented.push(`${operation.operationId}: ${status}`);
+    }
+    expect(undocumented).toEqual([]);
   });
 
   it('answers a documented problem to a malformed or an over-large body', async () => {
