@@ -137,10 +137,7 @@ describe('the documented refusals of every operation', () => {
     const undocumented: string[] = [];
     for (const { method, path, operation } of operations) {
       if (operation.security?.length === 0) continue;
-      const url = path.replace(
-        /\{(\w+)\}/g,
-        (_, name: string) => validValue({ name, in: 'path', schema: {} }) ?? '',
-      );
+      const url = withValidIds(path);
       const response = await harness.app.request(url, { method: method.toUpperCase() });
       const status = String(response.status);
       if (status !== '401' || !operation.responses[status])
@@ -155,10 +152,7 @@ describe('the documented refusals of every operation', () => {
     const bodies = { malformed: '{"not json', 'over-large': JSON.stringify({ padding: 'x'.repeat(8192) }) };
     for (const { method, path, operation } of operations.filter((item) => item.operation.requestBody)) {
       for (const [kind, body] of Object.entries(bodies)) {
-        const url = path.replace(
-          /\{(\w+)\}/g,
-          (_, name: string) => validValue({ name, in: 'path', schema: {} }) ?? '',
-        );
+        const url = withValidIds(path);
         const response = await harness.app.request(url, {
           method: method.toUpperCase(),
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
