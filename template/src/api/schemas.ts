@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { droppedKeys } from '../engine/unknown-keys';
 import { decodeCursor } from '../lib/cursor';
 import { problems } from '../lib/errors';
 import { idSchema } from '../lib/ids';
 import { pascalCase } from '../lib/openapi';
 import { decodeStepCursor } from '../lib/step-cursor';
+import { strictAtEveryDepth } from './strict-schema';
 
 // What requests bring: path params, bodies and queries of the graph and runs routes. Field
 // descriptions flow into the OpenAPI document. (What the API answers is in views.ts.)
@@ -38,19 +38,6 @@ export const ListAppsQuery = z.object({
     .describe('`next_cursor` of the previous page'),
 });
 
-/**
- * `schema` refusing a key it does not name at any depth, as a stored state does (the engine's
- * StateSchema): `.strict()` refuses them only at its own level, and zod drops the deeper ones. The
- * spec shows `schema` itself (its top level with additionalProperties: false).
- */
-function refusingUnknownKeys<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value, context) => {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) for (const issue of droppedKeys(value, parsed.data)) context.addIssue({ ...issue });
-    return value;
-  }, schema);
-}
-
 /** POST …/fork: where to fork from, and state keys to override, each typed by the graph's state schema. */
 export function forkBodySchema(graphName: string, state: z.ZodObject) {
   return z
@@ -62,7 +49,7 @@ export function forkBodySchema(graphName: string, state: z.ZodObject) {
         .min(0)
         .optional()
         .describe("The source's step to fork from; its latest when omitted"),
-      state: refusingUnknownKeys(state.partial().strict())
+      state: strictAtEveryDepth(state.partial())
         .optional()
         .describe('State keys to override, each validated by the state schema; unknown keys are refused'),
     })
