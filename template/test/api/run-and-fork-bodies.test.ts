@@ -125,8 +125,7 @@ describe('a background run body', () => {
 });
 
 // Bodies on both sides of each rule; the document's JSON Schema (as a generated client would check
-// it) and the server must give every one the same verdict. Not listed: a prompt of spaces only,
-// which the server trims to empty and refuses, and JSON Schema cannot say without a pattern.
+// it) and the server must give every one the same verdict.
 const runBodies: unknown[] = [
   { action: 'prompt', inputs: { prompt: 'hi' } },
   { action: 'prompt', inputs: { prompt: 'hi', extra: 1 } },
@@ -139,6 +138,8 @@ const runBodies: unknown[] = [
   { action: 'prompt', inputs: {} },
   { action: 'prompt', inputs: { prompt: 42 } },
   { action: 'prompt', inputs: { prompt: '' } },
+  { action: 'prompt', inputs: { prompt: ' \n\t ' } },
+  { action: 'prompt', inputs: { prompt: '  hi  ' } },
   { action: 'prompt', inputs: { prompt: 'x'.repeat(10_001) } },
   { action: 'prompt', inputs: 'hi' },
   [],
