@@ -10,11 +10,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Writes dist/index.js (the server) and dist/migrate.js (`node dist/migrate.js` applies migrations). */
+/**
+ * Writes dist/index.js (the server), dist/migrate.js (`node dist/migrate.js` applies the migrations)
+ * and dist/prune.js (`node dist/prune.js` removes old apps): a production install has no tsx, so the
+ * image runs the built commands, not `npm run db:*`.
+ */
 export async function buildServer() {
   const { build } = await import('esbuild');
   await build({
-    entryPoints: { index: join(root, 'src/index.ts'), migrate: join(root, 'src/db/migrate-cli.ts') },
+    entryPoints: {
+      index: join(root, 'src/index.ts'),
+      migrate: join(root, 'src/db/migrate-cli.ts'),
+      prune: join(root, 'src/db/prune-cli.ts'),
+    },
     outdir: join(root, 'dist'),
     bundle: true,
     packages: 'external',

@@ -109,9 +109,8 @@ export function createApp(deps: AppDeps) {
  */
 function mountedGraphs(deps: AppDeps, observed?: Instrumentation) {
   const persister = new DrizzlePersister(deps.database);
-  const logTracker = new LogTracker(deps.logger);
   const tracker = composeTrackers(
-    logTracker,
+    new LogTracker(deps.logger),
     ...(observed ? [observed.tracker] : []),
     ...(deps.traced ? [new TraceTracker()] : []),
   );

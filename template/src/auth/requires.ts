@@ -8,7 +8,8 @@ import { isId } from '../lib/ids';
 import { type Access, accessTo, allows } from './policy';
 import type { User } from './user';
 
-// Authorization a route declares, in its createRoute: `middleware: [requires('write')] as const`.
+// Authorization a route declares, in its createRoute: `middleware: [requires('write')] as const`
+// (a graph's routes say `requires: needs.act`, and src/api/graph/graph-route.ts adds it so).
 // The middleware loads the app (or run) the path names, checks src/auth/policy.ts, and hands the
 // handler what it loaded (`c.var.app`, `c.var.run`), so a handler cannot forget the check: it has
 // nothing to work on without it. It runs before the body is validated, so a caller who may not

@@ -43,32 +43,30 @@ function respond(llm: LlmProvider, mode: Mode) {
   });
 }
 
-/**
- * The sample graph: prompt → decide_mode → one answering action → halt; `prompt` is next again.
- * `prompt` commits the user's message before any model call, so a failed answer loses nothing typed.
- */
-export function chatbotGraph(llm: LlmProvider) {
-  const prompt = action({
-    name: 'prompt',
-    reads: [],
-    writes: ['prompt', 'chat_history'],
-    input: z.object({
-      // The pattern says in the document what trim().min(1) checks: some text besides white space.
-      prompt: z
-        .string()
-        .regex(/\S/, 'must hold some text besides white space')
-        .trim()
-        .min(1)
-        .max(10_000)
-        .describe('What the user says'),
-    }),
-    run: async (state, { prompt }) => ({
-      result: { prompt },
-      state: state.update({ prompt }).append('chat_history', { role: 'user', content: prompt, type: 'text' }),
-    }),
-  });
+/** Appends what the user says to the history, as a step of its own. */
+const prompt = action({
+  name: 'prompt',
+  reads: [],
+  writes: ['prompt', 'chat_history'],
+  input: z.object({
+    // The pattern says in the document what trim().min(1) checks: some text besides white space.
+    prompt: z
+      .string()
+      .regex(/\S/, 'must hold some text besides white space')
+      .trim()
+      .min(1)
+      .max(10_000)
+      .describe('What the user says'),
+  }),
+  run: async (state, { prompt }) => ({
+    result: { prompt },
+    state: state.update({ prompt }).append('chat_history', { role: 'user', content: prompt, type: 'text' }),
+  }),
+});
 
-  const decideMode = action({
+/** Picks how to answer: `unsafe` by a keyword, else the model's classification of the prompt. */
+function decideMode(llm: LlmProvider) {
+  return action({
     name: 'decide_mode',
     reads: ['prompt'],
     writes: ['mode'],
@@ -80,30 +78,35 @@ export function chatbotGraph(llm: LlmProvider) {
       return { result: { mode }, state: state.update({ mode }) };
     },
   });
+}
 
-  const unsafeResponse = action({
-    name: 'unsafe_response',
-    reads: [],
-    writes: ['response', 'chat_history'],
-    run: async function* (state) {
-      const response = "I'm sorry, I can't respond to that.";
-      for (const word of response.split(/(?<= )/)) yield word;
-      return {
-        result: { response },
-        state: state
-          .update({ response })
-          .append('chat_history', { role: 'assistant', content: response, type: 'error' }),
-      };
-    },
-  });
+/** The refusal, streamed word by word like a model's answer. */
+const unsafeResponse = action({
+  name: 'unsafe_response',
+  reads: [],
+  writes: ['response', 'chat_history'],
+  run: async function* (state) {
+    const response = "I'm sorry, I can't respond to that.";
+    for (const word of response.split(/(?<= )/)) yield word;
+    return {
+      result: { response },
+      state: state
+        .update({ response })
+        .append('chat_history', { role: 'assistant', content: response, type: 'error' }),
+    };
+  },
+});
 
-  const answers = MODES.map((mode) => respond(llm, mode));
-
+/**
+ * The sample graph: prompt → decide_mode → one answering action → halt; `prompt` is next again.
+ * `prompt` commits the user's message before any model call, so a failed answer loses nothing typed.
+ */
+export function chatbotGraph(llm: LlmProvider) {
   return graph({
     name: 'chatbot',
     state: ChatState,
     initial: { prompt: '', mode: '', response: '', chat_history: [] },
-    actions: [prompt, decideMode, unsafeResponse, ...answers],
+    actions: [prompt, decideMode(llm), unsafeResponse, ...MODES.map((mode) => respond(llm, mode))],
     transitions: [
       ['prompt', 'decide_mode'],
       ['decide_mode', 'unsafe_response', when('mode is unsafe', (state) => state.mode === 'unsafe')],

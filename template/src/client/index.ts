@@ -61,6 +61,35 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+/** What a call sends besides its method and path. */
+interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls the API under `root` with the client's token, a body as JSON; an answer that is not 2xx
+ * throws its problem as an ApiError.
+ */
+function apiCaller(root: string, options: ClientOptions) {
+  const doFetch = options.fetch ?? fetch;
+  return async (method: string, path: string, call: CallOptions = {}): Promise<Response> => {
+    const response = await doFetch(`${root}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...call.headers,
+      },
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: call.signal,
+    });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    return response;
+  };
+}
+
 /**
  * A typed client for one graph's routes: action names, their inputs and the state come from the
  * graph's own types, so a renamed action or field fails to compile where it is called.
@@ -71,24 +100,9 @@ export interface ClientOptions {
  */
 export function createGraphClient<G>(baseUrl: string, graph: string, options: ClientOptions = {}) {
   type S = StateOf<G>;
-  const doFetch = options.fetch ?? fetch;
-  const root = `${baseUrl.replace(/\/$/, '')}${graphPath(graph)}`;
-
-  async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await doFetch(`${root}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
-    return response;
-  }
+  const call = apiCaller(`${baseUrl.replace(/\/$/, '')}${graphPath(graph)}`, options);
   const json = async <T>(method: string, path: string, body?: unknown) =>
-    (await call(method, path, body)).json() as Promise<T>;
+    (await call(method, path, { body })).json() as Promise<T>;
   const app = (appId: string) => `/apps/${encodeURIComponent(appId)}`;
 
   return {
@@ -116,7 +130,9 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
       inputs: ActionInput<G, N>,
       signal?: AbortSignal,
     ): AsyncGenerator<StreamEvent> {
-      yield* streamEvents(await call('POST', `${app(appId)}/actions/${action}/stream`, inputs, signal));
+      yield* streamEvents(
+        await call('POST', `${app(appId)}/actions/${action}/stream`, { body: inputs, signal }),
+      );
     },
     fork: (appId: string, body: { app_id?: string; sequence_id?: number; state?: Partial<S> } = {}) =>
       json<AppView<S>>('POST', `${app(appId)}/fork`, body),
@@ -141,27 +157,13 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
 
 /** Background runs: start one, follow it, wait for it, cancel it. */
 export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
-  const doFetch = options.fetch ?? fetch;
-  const root = `${baseUrl.replace(/\/$/, '')}${API_PREFIX}`;
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await doFetch(`${root}${path}`, {
-      method,
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
-    return response;
-  }
+  const call = apiCaller(`${baseUrl.replace(/\/$/, '')}${API_PREFIX}`, options);
   const run = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
   const client = {
     /** Queues `action` on an app; resolves at once with the run id. */
     create: async (graph: string, appId: string, action: string, inputs: Record<string, unknown> = {}) =>
       (
-        await call('POST', `/${graph}/apps/${encodeURIComponent(appId)}/runs`, { action, inputs })
+        await call('POST', `/${graph}/apps/${encodeURIComponent(appId)}/runs`, { body: { action, inputs } })
       ).json() as Promise<z.infer<typeof RunCreatedSchema>>,
     get: async (runId: string) => (await call('GET', run(runId))).json() as Promise<RunView>,
     /** The AppView the run ended with; throws the run's problem when it failed (409 while unfinished). */
@@ -172,7 +174,7 @@ export function createRunsClient(baseUrl: string, options: ClientOptions = {}) {
     async *events(runId: string, lastEventId?: number): AsyncGenerator<StreamEvent> {
       const headers: Record<string, string> =
         lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) };
-      yield* streamEvents(await call('GET', `${run(runId)}/events`, undefined, headers));
+      yield* streamEvents(await call('GET', `${run(runId)}/events`, { headers }));
     },
     /** Follows the run's events until it ends, then returns its final status. */
     async wait(runId: string): Promise<RunView> {

@@ -113,6 +113,7 @@ interface Shape {
   transitions: readonly (readonly [string, string, ...unknown[]])[];
 }
 
+/** Everything wrong with a definition, each as a sentence saying what to fix; empty when none. */
 function findProblems<S extends StateValues>(
   definition: Shape,
   actions: ReadonlyMap<string, AnyAction<S>>,
@@ -120,6 +121,17 @@ function findProblems<S extends StateValues>(
   haltAfter: ReadonlySet<string>,
   haltBefore: ReadonlySet<string>,
 ): string[] {
+  return [
+    ...actionProblems(definition),
+    ...namesThatAreNotActions(definition, actions, entrypoint, haltAfter, haltBefore),
+    ...deadEnds(definition, actions, haltAfter),
+    ...unreachableActions(definition, actions, entrypoint),
+    ...initialStateProblems(definition),
+  ];
+}
+
+/** Two actions of one name, and keys an action reads or writes that the state schema lacks. */
+function actionProblems(definition: Shape): string[] {
   const problems: string[] = [];
   const schemaKeys = new Set(Object.keys(definition.state.shape));
   const seen = new Set<string>();
@@ -134,6 +146,18 @@ function findProblems<S extends StateValues>(
       }
     }
   }
+  return problems;
+}
+
+/** A graph without actions, and an entrypoint, transition or halt that names no action. */
+function namesThatAreNotActions(
+  definition: Shape,
+  actions: ReadonlyMap<string, unknown>,
+  entrypoint: string,
+  haltAfter: ReadonlySet<string>,
+  haltBefore: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
   if (actions.size === 0) problems.push('the graph has no actions');
   if (!actions.has(entrypoint) && actions.size > 0)
     problems.push(`entrypoint "${entrypoint}" is not an action`);
@@ -151,14 +175,19 @@ function findProblems<S extends StateValues>(
     for (const name of names)
       if (!actions.has(name)) problems.push(`${list} names "${name}", which is not an action`);
   }
+  return problems;
+}
 
+/** Actions a run could never leave: no transition out, and not a halt. */
+function deadEnds(definition: Shape, actions: ReadonlyMap<string, unknown>, haltAfter: ReadonlySet<string>) {
   const hasWayOut = new Set(definition.transitions.map(([from]) => from));
-  for (const name of actions.keys()) {
-    if (!hasWayOut.has(name) && !haltAfter.has(name)) {
-      problems.push(`action "${name}" has no transition out and is not in haltAfter: add one of the two`);
-    }
-  }
+  return [...actions.keys()]
+    .filter((name) => !hasWayOut.has(name) && !haltAfter.has(name))
+    .map((name) => `action "${name}" has no transition out and is not in haltAfter: add one of the two`);
+}
 
+/** Actions no chain of transitions leads to from the entrypoint. */
+function unreachableActions(definition: Shape, actions: ReadonlyMap<string, unknown>, entrypoint: string) {
   const reachable = new Set([entrypoint]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -169,18 +198,18 @@ function findProblems<S extends StateValues>(
       }
     }
   }
-  for (const name of actions.keys()) {
-    if (!reachable.has(name))
-      problems.push(`action "${name}" cannot be reached from "${entrypoint}": add a transition to it`);
-  }
+  return [...actions.keys()]
+    .filter((name) => !reachable.has(name))
+    .map((name) => `action "${name}" cannot be reached from "${entrypoint}": add a transition to it`);
+}
 
+/** An initial state the schema refuses. */
+function initialStateProblems(definition: Shape): string[] {
   const initial = definition.state.safeParse(definition.initial);
-  if (!initial.success) {
-    problems.push(
-      `initial state does not match the schema: ${initial.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return problems;
+  if (initial.success) return [];
+  return [
+    `initial state does not match the schema: ${initial.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  ];
 }
 
 /** The names of a graph's actions. */

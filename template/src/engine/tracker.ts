@@ -15,7 +15,7 @@ export interface StepTiming {
 
 /**
  * Observes every step as it happens (the persister stores it; the tracker logs and counts it).
- * `log-tracker.ts` beside this file logs one pino line per step and keeps per-action counters.
+ * `log-tracker.ts` beside this file logs one pino line per step; src/metrics counts them.
  * Hooks are called inline on the step's path, so they must be cheap and must not throw;
  * `delta` is called for every piece a streaming action yields.
  */

@@ -111,73 +111,110 @@ export class RunWorker {
     }
   }
 
+  /** Runs one claimed run to its end and stores how it ended; then looks for more work. */
   async #execute(run: Run) {
-    const { runs, bus, logger } = this.options;
     const controller = new AbortController();
     this.#active.set(run.runId, controller);
     const cancel = () => {
       if (!controller.signal.aborted) controller.abort(new Error('Cancelled.'));
     };
-    // The bus says it at once; the database says it durably (a bus message is lost when it comes
-    // before this subscription, or from another instance without Redis): check it here, on every
-    // heartbeat and with every stored event.
-    const stopCancelWatch = await bus.subscribe(run.runId, (signal) => {
-      if (signal === 'cancel') cancel();
-    });
-    if ((await runs.get(run.runId))?.cancelRequestedAt) cancel();
-    const heartbeat = setInterval(
-      () =>
-        void runs
-          .heartbeat(run.runId)
-          .then((beat) => beat.cancelRequested && cancel())
-          .catch(() => {}),
-      this.#heartbeatMs,
-    );
-    // Deltas are stored in batches (one transaction for those that came during the last write);
-    // every other event waits until it and all before it are stored.
-    const log = eventBatcher(async (batch) => {
-      const stored = await runs.appendEvents(run.runId, batch);
-      await bus.publish(run.runId, 'event');
-      if (stored.some((event) => event.cancelRequested)) cancel();
-    });
-    const emit = (event: string, data: unknown) => log.add({ event, data }, { wait: event !== 'delta' });
-    const runner = this.options.runners.get(run.graph);
+    const stopWatching = await this.#watchForCancel(run.runId, cancel);
+    const log = this.#eventLog(run.runId, cancel);
     try {
-      if (!runner) throw new Error(`No graph named ${run.graph} is mounted`);
-      // The parent is the request that queued the run, from the row: never the context this code
-      // happens to run in (a poll started by some other request).
-      const events = tracedRun(
-        { kind: 'background', graph: run.graph, action: run.action, appId: run.appId, runId: run.runId },
-        runner.stream(run.appId, { action: run.action, inputs: run.inputs, signal: controller.signal }),
-        contextFromTraceParent(run.traceParent),
-      );
-      for await (const event of events) {
-        if (event.event === 'error') throw event.data.error;
-        const wire = toWireEvent(event);
-        await emit(wire.event, wire.data);
-      }
-      await runs.setStatus(run.runId, 'succeeded', { from: ['running'] });
+      await this.#stream(run, controller.signal, log);
+      await this.options.runs.setStatus(run.runId, 'succeeded', { from: ['running'] });
     } catch (error) {
-      // A run that could not start (its action is not the app's next) throws before any event; a
-      // run that started ends with the runner's error event: both end the log with `error` here.
-      await log.drained().catch(() => log.clear());
-      const cancelled = controller.signal.aborted;
-      const reason = cancelled
-        ? problem(409, String((controller.signal.reason as Error)?.message ?? 'Cancelled.'))
-        : (engineProblem(error, null) ?? problem(500, 'The run failed on our side.'));
-      if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
-      await emit('error', await withNext(this.options.runners, run, reason)).catch(() => {});
-      await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
-        error: reason.detail ?? reason.title,
-        from: ['running'],
-      });
+      await this.#recordFailure(run, error, controller.signal, log);
     } finally {
-      clearInterval(heartbeat);
-      stopCancelWatch();
+      stopWatching();
       this.#active.delete(run.runId);
-      await bus.publish(run.runId, 'event').catch(() => {});
+      await this.options.bus.publish(run.runId, 'event').catch(() => {});
       this.options.onRunEnded?.(run.runId);
       void this.poll();
     }
   }
+
+  /**
+   * Calls `cancel` once someone asks to cancel the run; returns what stops watching. The bus says
+   * it at once; the database says it durably (a bus message is lost when it comes before this
+   * subscription, or from another instance without Redis): check it here, on every heartbeat and
+   * with every stored event (#eventLog).
+   */
+  async #watchForCancel(runId: string, cancel: () => void) {
+    const { runs, bus } = this.options;
+    const unsubscribe = await bus.subscribe(runId, (signal) => {
+      if (signal === 'cancel') cancel();
+    });
+    if ((await runs.get(runId))?.cancelRequestedAt) cancel();
+    const heartbeat = setInterval(
+      () =>
+        void runs
+          .heartbeat(runId)
+          .then((beat) => beat.cancelRequested && cancel())
+          .catch(() => {}),
+      this.#heartbeatMs,
+    );
+    return () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+  }
+
+  /**
+   * Where the run's events are stored: deltas in batches (one transaction for those that came
+   * during the last write), each stored batch signalled on the bus.
+   */
+  #eventLog(runId: string, cancel: () => void): EventLog {
+    const { runs, bus } = this.options;
+    return eventBatcher(async (batch) => {
+      const stored = await runs.appendEvents(runId, batch);
+      await bus.publish(runId, 'event');
+      if (stored.some((event) => event.cancelRequested)) cancel();
+    });
+  }
+
+  /** Streams the run's action (and the steps after it) into the log; throws how it failed. */
+  async #stream(run: Run, signal: AbortSignal, log: EventLog) {
+    const runner = this.options.runners.get(run.graph);
+    if (!runner) throw new Error(`No graph named ${run.graph} is mounted`);
+    // The parent is the request that queued the run, from the row: never the context this code
+    // happens to run in (a poll started by some other request).
+    const events = tracedRun(
+      { kind: 'background', graph: run.graph, action: run.action, appId: run.appId, runId: run.runId },
+      runner.stream(run.appId, { action: run.action, inputs: run.inputs, signal }),
+      contextFromTraceParent(run.traceParent),
+    );
+    for await (const event of events) {
+      if (event.event === 'error') throw event.data.error;
+      const wire = toWireEvent(event);
+      await emit(log, wire.event, wire.data);
+    }
+  }
+
+  /**
+   * Ends the log with an `error` event and stores the run as cancelled or failed. A run that could
+   * not start (its action is not the app's next) throws before any event; a run that started ends
+   * with the runner's error event: both end here.
+   */
+  async #recordFailure(run: Run, error: unknown, signal: AbortSignal, log: EventLog) {
+    const { runs, logger } = this.options;
+    await log.drained().catch(() => log.clear());
+    const cancelled = signal.aborted;
+    const reason = cancelled
+      ? problem(409, String((signal.reason as Error)?.message ?? 'Cancelled.'))
+      : (engineProblem(error, null) ?? problem(500, 'The run failed on our side.'));
+    if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
+    await emit(log, 'error', await withNext(this.options.runners, run, reason)).catch(() => {});
+    await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
+      error: reason.detail ?? reason.title,
+      from: ['running'],
+    });
+  }
+}
+
+type EventLog = ReturnType<typeof eventBatcher>;
+
+/** Adds an event to the log: a delta at once, any other once it and all before it are stored. */
+function emit(log: EventLog, event: string, data: unknown) {
+  return log.add({ event, data }, { wait: event !== 'delta' });
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { PageLayout } from './page-layout';
 
 const styles = `
   body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 760px; color: #1d232a; }
@@ -17,33 +18,24 @@ const styles = `
 export function aiChatPage() {
   return new Hono().get('/ai-chat', (c) =>
     c.html(
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Switchyard chat (AI SDK)</title>
-          <link rel="icon" href="data:," />
-          <style>{styles}</style>
-        </head>
-        <body>
-          <h2>Chat through the AI SDK</h2>
-          <section id="signin">
-            <form id="signin-form">
-              <input id="signin-value" placeholder="any user name (dev login)" required />
-              <button type="submit">Sign in</button>
-            </form>
-          </section>
-          <section id="chat" hidden>
-            <div id="messages" />
-            <p id="status" />
-            <form id="prompt-form">
-              <input id="prompt" placeholder="Ask a question, or ask for code or a poem" autocomplete="off" />
-              <button type="submit">Send</button>
-            </form>
-          </section>
-          <script type="module" src="/assets/ai-chat.js" />
-        </body>
-      </html>,
+      <PageLayout title="Switchyard chat (AI SDK)" styles={styles}>
+        <h2>Chat through the AI SDK</h2>
+        <section id="signin">
+          <form id="signin-form">
+            <input id="signin-value" placeholder="any user name (dev login)" required />
+            <button type="submit">Sign in</button>
+          </form>
+        </section>
+        <section id="chat" hidden>
+          <div id="messages" />
+          <p id="status" />
+          <form id="prompt-form">
+            <input id="prompt" placeholder="Ask a question, or ask for code or a poem" autocomplete="off" />
+            <button type="submit">Send</button>
+          </form>
+        </section>
+        <script type="module" src="/assets/ai-chat.js" />
+      </PageLayout>,
     ),
   );
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { PageLayout } from './page-layout';
 
 const styles = `
   body { font: 15px/1.5 system-ui, sans-serif; margin: 0; display: flex; min-height: 100vh; color: #1d232a; }
@@ -23,54 +24,41 @@ const styles = `
 export function chatPage(options: { devLogin: boolean }) {
   return new Hono().get('/', (c) =>
     c.html(
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Switchyard chat</title>
-          <link rel="icon" href="data:," />
-          <style>{styles}</style>
-        </head>
-        <body>
-          <aside>
-            <h3>Conversations</h3>
-            <button id="new" type="button">
-              New conversation
-            </button>
-            <ul id="apps" />
-            <p class="demo">
-              API reference: <a href="/docs">/docs</a>
-            </p>
-          </aside>
-          <main data-dev-login={String(options.devLogin)}>
-            <section id="signin">
-              <h2>Sign in</h2>
-              <form id="signin-form">
-                <input
-                  id="signin-value"
-                  placeholder={options.devLogin ? 'any user name (dev login)' : 'paste a bearer token'}
-                  required
-                />
-                <button type="submit">Sign in</button>
-              </form>
-              <p id="signin-error" role="alert" hidden />
-            </section>
-            <section id="main" hidden>
-              <h3 id="current">new conversation</h3>
-              <div id="messages" />
-              <form id="prompt-form">
-                <input
-                  id="prompt"
-                  placeholder="Ask a question, or ask for code or a poem"
-                  autocomplete="off"
-                />
-                <button type="submit">Send</button>
-              </form>
-            </section>
-          </main>
-          <script type="module" src="/assets/chat.js" />
-        </body>
-      </html>,
+      <PageLayout title="Switchyard chat" styles={styles}>
+        <aside>
+          <h3>Conversations</h3>
+          <button id="new" type="button">
+            New conversation
+          </button>
+          <ul id="apps" />
+          <p class="demo">
+            API reference: <a href="/docs">/docs</a>
+          </p>
+        </aside>
+        <main data-dev-login={String(options.devLogin)}>
+          <section id="signin">
+            <h2>Sign in</h2>
+            <form id="signin-form">
+              <input
+                id="signin-value"
+                placeholder={options.devLogin ? 'any user name (dev login)' : 'paste a bearer token'}
+                required
+              />
+              <button type="submit">Sign in</button>
+            </form>
+            <p id="signin-error" role="alert" hidden />
+          </section>
+          <section id="main" hidden>
+            <h3 id="current">new conversation</h3>
+            <div id="messages" />
+            <form id="prompt-form">
+              <input id="prompt" placeholder="Ask a question, or ask for code or a poem" autocomplete="off" />
+              <button type="submit">Send</button>
+            </form>
+          </section>
+        </main>
+        <script type="module" src="/assets/chat.js" />
+      </PageLayout>,
     ),
   );
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { PageLayout } from './page-layout';
 
 /**
  * GET /docs: the interactive API reference (Scalar) over /openapi.json. The reference's browser
@@ -9,20 +10,12 @@ import { Hono } from 'hono';
 export function docsPage() {
   return new Hono().get('/docs', (c) =>
     c.html(
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Switchyard API</title>
-          <link rel="icon" href="data:," />
-        </head>
-        <body>
-          <div id="app" data-url="/openapi.json" />
-          <script src="/assets/docs-setup.js" />
-          <script src="/assets/scalar.js" />
-          <script src="/assets/docs.js" />
-        </body>
-      </html>,
+      <PageLayout title="Switchyard API">
+        <div id="app" data-url="/openapi.json" />
+        <script src="/assets/docs-setup.js" />
+        <script src="/assets/scalar.js" />
+        <script src="/assets/docs.js" />
+      </PageLayout>,
     ),
   );
 }

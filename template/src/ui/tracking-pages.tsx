@@ -4,6 +4,7 @@ import { graphStructure } from '../api/graph/structure';
 import type { AnyGraph } from '../engine';
 import { GraphDiagram } from './graph-diagram';
 import { type GraphLayout, layoutGraph } from './graph-layout';
+import { PageLayout } from './page-layout';
 import { trackingStyles } from './tracking-styles';
 
 // GET /apps (the caller's apps across every mounted graph) and GET /apps/{graph}/{app_id} (the step
@@ -23,38 +24,29 @@ function Page(props: {
     Object.entries(props.data ?? {}).map(([key, value]) => [`data-${key}`, value]),
   );
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <link rel="icon" href="data:," />
-        <style>{trackingStyles}</style>
-      </head>
-      <body>
-        <nav>
-          <a href="/">Chat</a>
-          <a href="/apps">Apps</a>
-          <a href="/docs">API</a>
-        </nav>
-        <main data-dev-login={String(props.devLogin)} {...data}>
-          <section id="signin" hidden>
-            <h2>Sign in</h2>
-            <form id="signin-form">
-              <input
-                id="signin-value"
-                placeholder={props.devLogin ? 'any user name (dev login)' : 'paste a bearer token'}
-                required
-              />
-              <button type="submit">Sign in</button>
-            </form>
-            <p id="signin-error" class="error" role="alert" hidden />
-          </section>
-          {props.children}
-        </main>
-        <script type="module" src={`/assets/${props.script}.js`} />
-      </body>
-    </html>
+    <PageLayout title={props.title} styles={trackingStyles}>
+      <nav>
+        <a href="/">Chat</a>
+        <a href="/apps">Apps</a>
+        <a href="/docs">API</a>
+      </nav>
+      <main data-dev-login={String(props.devLogin)} {...data}>
+        <section id="signin" hidden>
+          <h2>Sign in</h2>
+          <form id="signin-form">
+            <input
+              id="signin-value"
+              placeholder={props.devLogin ? 'any user name (dev login)' : 'paste a bearer token'}
+              required
+            />
+            <button type="submit">Sign in</button>
+          </form>
+          <p id="signin-error" class="error" role="alert" hidden />
+        </section>
+        {props.children}
+      </main>
+      <script type="module" src={`/assets/${props.script}.js`} />
+    </PageLayout>
   );
 }
 

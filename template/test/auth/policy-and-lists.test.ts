@@ -5,6 +5,7 @@ import type { User } from '../../src/auth/user';
 import { AppsRepository } from '../../src/db/apps-repository';
 import type { Database } from '../../src/db/client';
 import { GrantsRepository } from '../../src/db/grants-repository';
+import { insertApps } from '../helpers/app-rows';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
 // A list of apps is SQL (AppsRepository.list, given visibleApps(user)); reading one app asks
@@ -48,22 +49,9 @@ describe.each(dialects)('the app list and the policy on $name', ({ create }) => 
         const graph = `g${run++}`; // each run in a graph of its own, so runs do not see each other
         const now = Date.now();
         const owned = generated.apps.map((partitionKey, index) => ({ appId: `a${index}`, partitionKey }));
-        await database.db.insert(database.tables.apps).values(
-          owned.map((app, index) => ({
-            graph,
-            ...app,
-            sequenceId: 0,
-            position: null,
-            originState: {},
-            originPosition: null,
-            snapshotSequenceId: 0,
-            snapshotBytes: 2,
-            replayBytes: 0,
-            parentAppId: null,
-            parentSequenceId: null,
-            createdAt: new Date(now + index),
-            updatedAt: new Date(now + index),
-          })),
+        await insertApps(
+          database,
+          owned.map((app, index) => ({ graph, ...app, at: new Date(now + index) })),
         );
         const held = new Map<string, Permission>();
         for (const grant of generated.grants) {

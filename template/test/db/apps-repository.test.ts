@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppListQuery, AppsRepository } from '../../src/db/apps-repository';
 import type { Database } from '../../src/db/client';
 import { GrantsRepository } from '../../src/db/grants-repository';
+import { insertApps } from '../helpers/app-rows';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
 describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ create }) => {
@@ -13,22 +14,14 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
   /** Apps created a second apart, so newest first has one answer. */
   const seed = async (rows: { appId: string; partitionKey: string; graph?: string }[]) => {
     const start = Date.UTC(2026, 0, 1);
-    await database.db.insert(database.tables.apps).values(
+    await insertApps(
+      database,
       rows.map((row, index) => ({
         graph: row.graph ?? 'chat',
         appId: row.appId,
         partitionKey: row.partitionKey,
         sequenceId: index,
-        position: null,
-        originState: {},
-        originPosition: null,
-        snapshotSequenceId: 0,
-        snapshotBytes: 2,
-        replayBytes: 0,
-        parentAppId: null,
-        parentSequenceId: null,
-        createdAt: new Date(start + index * 1000),
-        updatedAt: new Date(start + index * 1000),
+        at: new Date(start + index * 1000),
       })),
     );
   };

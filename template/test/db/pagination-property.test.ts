@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsRepository } from '../../src/db/apps-repository';
 import type { Database } from '../../src/db/client';
 import { RunsRepository } from '../../src/db/runs-repository';
+import { insertApps } from '../helpers/app-rows';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
 describe.each(dialects)('pagination on $name', ({ create }) => {
@@ -25,25 +26,17 @@ describe.each(dialects)('pagination on $name', ({ create }) => {
   });
 
   /** Inserts apps of a fresh graph name (so each history starts empty) at the given times. */
-  async function insertApps(history: { id: string; at: number }[]) {
+  async function insertHistory(history: { id: string; at: number }[]) {
     const graph = `g${graphNumber++}`;
-    const rows = history.map(({ id, at }) => ({
-      graph,
-      appId: id,
-      partitionKey: 'alice',
-      sequenceId: 0,
-      position: null,
-      originState: {},
-      originPosition: null,
-      snapshotSequenceId: 0,
-      snapshotBytes: 0,
-      replayBytes: 0,
-      parentAppId: null,
-      parentSequenceId: null,
-      createdAt: new Date(1_700_000_000_000 + at),
-      updatedAt: new Date(1_700_000_000_000 + at),
-    }));
-    if (rows.length > 0) await database.db.insert(database.tables.apps).values(rows);
+    await insertApps(
+      database,
+      history.map(({ id, at }) => ({
+        graph,
+        appId: id,
+        partitionKey: 'alice',
+        at: new Date(1_700_000_000_000 + at),
+      })),
+    );
     return graph;
   }
 
@@ -55,7 +48,7 @@ describe.each(dialects)('pagination on $name', ({ create }) => {
     );
     await fc.assert(
       fc.asyncProperty(history, fc.integer({ min: 1, max: 7 }), async (rows, limit) => {
-        const graph = await insertApps(rows);
+        const graph = await insertHistory(rows);
         const seen: string[] = [];
         let cursor: string | undefined;
         for (let pages = 0; pages <= rows.length + 1; pages++) {

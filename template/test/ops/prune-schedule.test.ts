@@ -5,6 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/client';
 import { pruneOnce } from '../../src/db/prune-schedule';
+import { insertApps } from '../helpers/app-rows';
 import { postgresDatabase, sqliteDatabase } from '../helpers/databases';
 
 const run = promisify(execFile);
@@ -13,24 +14,9 @@ const DAY = 24 * 60 * 60_000;
 async function oldApp(url: string, appId: string) {
   const database = await createDatabase(url);
   await database.migrate();
-  const { db, tables } = database;
-  const long = new Date(Date.now() - 10 * DAY);
-  await db.insert(tables.apps).values({
-    graph: 'chatbot',
-    appId,
-    partitionKey: 'alice',
-    sequenceId: 0,
-    position: null,
-    originState: {},
-    originPosition: null,
-    snapshotSequenceId: 0,
-    snapshotBytes: 2,
-    replayBytes: 0,
-    parentAppId: null,
-    parentSequenceId: null,
-    createdAt: long,
-    updatedAt: long,
-  });
+  await insertApps(database, [
+    { graph: 'chatbot', appId, partitionKey: 'alice', at: new Date(Date.now() - 10 * DAY) },
+  ]);
   return database;
 }
 

@@ -1,7 +1,7 @@
 // The production build as `npm run build` makes it and `npm start` runs it: dist/index.js started
 // from another folder (so nothing is found relative to the working directory), with only what the
 // production dependencies provide.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,44 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/sign-token';
 import { TEST_SECRET } from '../helpers/app-process';
+import { type BuiltApp, startBuiltApp } from '../helpers/built-app';
 
 const project = join(import.meta.dirname, '../..');
-const elsewhere = mkdtempSync(join(tmpdir(), 'switchyard-dist-'));
-let child: ChildProcess;
+let built: BuiltApp;
 let base: string;
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: project, stdio: 'pipe' });
-  child = spawn(process.execPath, [join(project, 'dist/index.js')], {
-    cwd: elsewhere,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      JWT_SECRET: TEST_SECRET,
-      PORT: '0',
-      DATABASE_URL: `file:${join(elsewhere, 'app.db')}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      const listening = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output);
-      if (listening) resolve(Number(listening[1]));
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.once('exit', () => reject(new Error(`dist/index.js exited:\n${output}`)));
-  });
-  base = `http://127.0.0.1:${port}`;
+  built = await startBuiltApp({ LOG_LEVEL: 'info' });
+  base = built.base;
 }, 60_000);
-afterAll(() => {
-  child?.kill('SIGTERM');
-  rmSync(elsewhere, { recursive: true, force: true });
-});
+afterAll(() => built?.stop('SIGTERM'));
 
 describe('npm run build, then node dist/index.js', () => {
   it('is ready, with the migrations applied from drizzle/ and the pages and their scripts served', async () => {
@@ -63,11 +36,13 @@ describe('npm run build, then node dist/index.js', () => {
     expect(await script.text()).toContain('switchyard.token');
   });
 
-  it('imports only production dependencies and Node built-ins', () => {
+  it('imports only production dependencies and Node built-ins, in the server and its commands', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-    const bundle = readFileSync(join(project, 'dist/index.js'), 'utf8');
-    const specifiers = [...bundle.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map(
-      (match) => match[1] ?? '',
+    const bundles = ['index', 'migrate', 'prune'].map((name) =>
+      readFileSync(join(project, `dist/${name}.js`), 'utf8'),
+    );
+    const specifiers = bundles.flatMap((bundle) =>
+      [...bundle.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1] ?? ''),
     );
     expect(specifiers.length).toBeGreaterThan(5);
     const packageOf = (specifier: string) =>
@@ -83,5 +58,23 @@ describe('npm run build, then node dist/index.js', () => {
     for (const devOnly of ['tsx', 'esbuild', 'pino-pretty'])
       expect(manifest.devDependencies).toHaveProperty(devOnly);
     expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@types/'))).toEqual([]);
+  });
+
+  it('migrates and prunes with the built commands (a production image has no tsx)', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'switchyard-commands-'));
+    const database = `file:${join(elsewhere, 'commands.db')}`;
+    const env = { PATH: process.env.PATH, JWT_SECRET: TEST_SECRET, DATABASE_URL: database };
+    const node = (script: string, args: string[] = []) =>
+      execFileSync(process.execPath, [join(project, `dist/${script}.js`), ...args], {
+        cwd: elsewhere,
+        env,
+        encoding: 'utf8',
+      });
+    try {
+      expect(node('migrate')).toMatch(/migrat/i);
+      expect(node('prune', ['--days', '30'])).toContain('Pruned 0 apps');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { needs } from '../../auth/policy';
-import { requires } from '../../auth/requires';
 import type { Graph } from '../../engine/graph';
 import { errorResponses, jsonBody, jsonContent } from '../../lib/openapi';
 import { openStream } from '../middleware/stream-slots';
@@ -15,12 +14,12 @@ import {
   StepsQuery,
 } from '../schemas';
 import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
+import { type GraphRouteMaker, graphRouteMaker } from './graph-route';
 import { trackingRoutes } from './tracking-routes';
 
 /** What the routes need to know of an action: its name and input schema. */
 type ActionSignature = { name: string; input?: z.ZodType };
 
-const security = [{ bearerAuth: [] }];
 const sseContent = (description: string) => ({
   content: {
     'text/event-stream': { schema: z.string().describe('Events: state, action, delta, step, done | error') },
@@ -28,27 +27,25 @@ const sseContent = (description: string) => ({
   description,
 });
 
-/** What every route of one graph shares: its tag, its AppView schema, its operation ids. */
+/** What every route of one graph shares: the graph, its name, its AppView schema, its route maker. */
 interface GraphRouteContext {
   graph: Graph;
   graphName: string;
-  tags: string[];
   AppView: ReturnType<typeof appViewSchema>;
-  op: (name: string) => string;
+  route: GraphRouteMaker;
 }
 
 /**
  * The route definitions (OpenAPI operations) of one graph: paths, schemas, documented errors, and
- * the authorization each declares (`middleware: requires(…)`). handlers.ts answers them; index.ts
- * mounts the two together.
+ * the authorization each declares (`requires: needs.…`; graph-route.ts adds what all share).
+ * handlers.ts answers them; index.ts mounts the two together.
  */
 export function graphRoutes(graph: Graph) {
   const context: GraphRouteContext = {
     graph,
     graphName: graph.name,
-    tags: [graph.name],
     AppView: appViewSchema(graph.name, graph.state),
-    op: (name: string) => `${graph.name}_${name}`,
+    route: graphRouteMaker(graph.name),
   };
   return {
     ...appRoutes(context),
@@ -60,14 +57,12 @@ export function graphRoutes(graph: Graph) {
 }
 
 /** Get or create, read, test and list apps. */
-function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
+function appRoutes({ route, AppView, graphName }: GraphRouteContext) {
   return {
-    createApp: createRoute({
+    createApp: route({
       method: 'post',
       path: '/apps',
-      operationId: op('create_app'),
-      tags,
-      security,
+      operation: 'create_app',
       summary: 'Get or create an app',
       description:
         'Creates the app (201) or returns it when it exists (200). A non-admin may only use its own `sub` as partition_key.',
@@ -78,26 +73,22 @@ function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
         ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
-    getApp: createRoute({
-      middleware: [requires(needs.read)] as const,
+    getApp: route({
       method: 'get',
       path: '/apps/{app_id}',
-      operationId: op('get_app'),
-      tags,
-      security,
+      operation: 'get_app',
+      requires: needs.read,
       summary: 'Get an app',
       description:
         'The app, its state and the action that may run next. HEAD answers 200 or 404 without a body.',
       request: { params: AppIdParams },
       responses: { 200: jsonContent(AppView, 'The app'), ...errorResponses(401, 404, 429) },
     }),
-    headApp: createRoute({
-      middleware: [requires(needs.read)] as const,
+    headApp: route({
       method: 'head',
       path: '/apps/{app_id}',
-      operationId: op('app_exists'),
-      tags,
-      security,
+      operation: 'app_exists',
+      requires: needs.read,
       summary: 'Does the app exist?',
       description: '200 when the app exists and the caller may read it, else 404.',
       request: { params: AppIdParams },
@@ -109,12 +100,10 @@ function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
         429: { description: 'Rate limited; see Retry-After' },
       },
     }),
-    listApps: createRoute({
+    listApps: route({
       method: 'get',
       path: '/apps',
-      operationId: op('list_apps'),
-      tags,
-      security,
+      operation: 'list_apps',
       summary: 'List apps',
       description: 'Apps the caller may read, newest first, with cursor pagination.',
       request: { query: ListAppsQuery },
@@ -132,54 +121,48 @@ function appRoutes({ tags, AppView, op, graphName }: GraphRouteContext) {
 }
 
 /** An app's history: its steps, and forks from any of them. */
-function historyRoutes({ graph, tags, AppView, op, graphName }: GraphRouteContext) {
+function historyRoutes({ graph, route, AppView }: GraphRouteContext) {
   return {
-    fork: createRoute({
-      middleware: [requires(needs.fork)] as const,
+    fork: route({
       method: 'post',
       path: '/apps/{app_id}/fork',
-      operationId: op('fork'),
-      tags,
-      security,
+      operation: 'fork',
+      requires: needs.fork,
       summary: 'Fork an app at a step',
       description:
         "A new app, owned by the caller, whose state is the source's at `sequence_id` with `state` keys overridden.",
       request: {
         params: AppIdParams,
-        body: jsonBody(forkBodySchema(graphName, graph.state), 'Where to fork from'),
+        body: jsonBody(forkBodySchema(graph.name, graph.state), 'Where to fork from'),
       },
       responses: {
         201: jsonContent(AppView, 'The forked app'),
         ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429),
       },
     }),
-    steps: createRoute({
-      middleware: [requires(needs.read)] as const,
+    steps: route({
       method: 'get',
       path: '/apps/{app_id}/steps',
-      operationId: op('list_steps'),
-      tags,
-      security,
+      operation: 'list_steps',
+      requires: needs.read,
       summary: 'Steps of an app',
       description:
         'Every step in log order with its action, inputs, result, writes (what it changed), status and timing; the state it left only with `include=state`. A page ends at `limit` steps or near 1 MB of JSON.',
       request: { params: AppIdParams, query: StepsQuery },
       responses: { 200: jsonContent(StepPage, 'One page of steps'), ...errorResponses(401, 404, 422, 429) },
     }),
-    ...trackingRoutes(graphName, op),
+    ...trackingRoutes(route),
   };
 }
 
 /** Sharing an app: who holds which grant. */
-function grantRoutes({ tags, op }: GraphRouteContext) {
+function grantRoutes({ route }: GraphRouteContext) {
   return {
-    listGrants: createRoute({
-      middleware: [requires(needs.manageGrants)] as const,
+    listGrants: route({
       method: 'get',
       path: '/apps/{app_id}/grants',
-      operationId: op('list_grants'),
-      tags,
-      security,
+      operation: 'list_grants',
+      requires: needs.manageGrants,
       summary: 'Who the app is shared with',
       description: 'Owner or admin only.',
       request: { params: AppIdParams },
@@ -188,13 +171,11 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
         ...errorResponses(401, 403, 404, 429),
       },
     }),
-    putGrant: createRoute({
-      middleware: [requires(needs.manageGrants)] as const,
+    putGrant: route({
       method: 'put',
       path: '/apps/{app_id}/grants/{subject}',
-      operationId: op('put_grant'),
-      tags,
-      security,
+      operation: 'put_grant',
+      requires: needs.manageGrants,
       summary: 'Share the app',
       description: 'Gives `subject` read or write access. Owner or admin only.',
       request: { params: GrantParams, body: jsonBody(GrantBody, 'The permission') },
@@ -203,13 +184,11 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
         ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
-    deleteGrant: createRoute({
-      middleware: [requires(needs.manageGrants)] as const,
+    deleteGrant: route({
       method: 'delete',
       path: '/apps/{app_id}/grants/{subject}',
-      operationId: op('delete_grant'),
-      tags,
-      security,
+      operation: 'delete_grant',
+      requires: needs.manageGrants,
       summary: 'Stop sharing the app',
       description: 'Owner or admin only. 404 when the subject held no grant; 422 when it is not an id.',
       request: { params: GrantParams },
@@ -219,21 +198,20 @@ function grantRoutes({ tags, op }: GraphRouteContext) {
 }
 
 /** Starting a background run of one of the graph's actions. */
-function runRoutes({ graph, graphName, op }: GraphRouteContext) {
+function runRoutes({ graph, route }: GraphRouteContext) {
   return {
-    createRun: createRoute({
+    createRun: route({
       method: 'post',
       path: '/apps/{app_id}/runs',
-      operationId: op('create_run'),
-      middleware: [requires(needs.run)] as const,
-      tags: [graphName, 'runs'],
-      security,
+      operation: 'create_run',
+      requires: needs.run,
+      alsoTagged: ['runs'],
       summary: 'Start a background run',
       description:
         "Queues `action` with `inputs`, which are that action's input schema (422 for an action the graph lacks or inputs that do not match it); a worker runs it like the action route would. 202 at once.",
       request: {
         params: AppIdParams,
-        body: jsonBody(runRequestSchema(graphName, graph.actions.values()), 'The action and its inputs'),
+        body: jsonBody(runRequestSchema(graph.name, graph.actions.values()), 'The action and its inputs'),
       },
       responses: {
         202: jsonContent(RunCreatedSchema, 'Queued'),
@@ -244,18 +222,16 @@ function runRoutes({ graph, graphName, op }: GraphRouteContext) {
 }
 
 /** One operation per action, and its streaming variant, each with the action's input schema. */
-function actionRoutes({ graphName, AppView, op }: GraphRouteContext, action: ActionSignature) {
+function actionRoutes({ route, AppView, graphName }: GraphRouteContext, action: ActionSignature) {
   const input = (action.input ?? z.object({})) as z.ZodType;
   const request = { params: AppIdParams, body: jsonBody(input, `Inputs of ${action.name}`) };
   const description = `Runs \`${action.name}\` (409 with \`next\` when it may not run now), then steps on through actions that need no input until the ${graphName} graph halts.`;
   return {
-    run: createRoute({
+    run: route({
       method: 'post',
       path: `/apps/{app_id}/actions/${action.name}`,
-      middleware: [requires(needs.act)] as const,
-      operationId: op(action.name),
-      tags: [graphName],
-      security,
+      operation: action.name,
+      requires: needs.act,
       summary: `Run ${action.name}`,
       description,
       request,
@@ -264,13 +240,12 @@ function actionRoutes({ graphName, AppView, op }: GraphRouteContext, action: Act
         ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500),
       },
     }),
-    stream: createRoute({
+    stream: route({
       method: 'post',
       path: `/apps/{app_id}/actions/${action.name}/stream`,
-      middleware: [requires(needs.act), openStream()] as const,
-      operationId: op(`${action.name}_stream`),
-      tags: [graphName],
-      security,
+      operation: `${action.name}_stream`,
+      requires: needs.act,
+      middleware: [openStream()],
       summary: `Run ${action.name}, streaming`,
       description: `${description} Answers Server-Sent Events; leaving aborts the running action. 429 when the caller holds STREAMS_PER_USER streams open already.`,
       request,
