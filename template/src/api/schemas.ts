@@ -159,6 +159,21 @@ export function runRequestSchema(graphName: string, actions: Iterable<RunnableAc
   return z.discriminatedUnion('action', [first, ...rest]).openapi(`${pascalCase(graphName)}RunRequest`);
 }
 
+export const AppRunsQuery = z.object({
+  status: z
+    .enum(['active', 'queued', 'running', 'succeeded', 'failed', 'cancelled'])
+    .optional()
+    .describe('Only runs in this status; `active`: queued or running (what still works on the app)'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .describe('How many of the newest runs (1–100)')
+    .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+});
+
 const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
 const EVENT_ID = /^\d{1,15}$/;
 

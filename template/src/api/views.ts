@@ -137,6 +137,25 @@ export const RunSchema = z
   })
   .openapi('Run');
 
+export const AppRunsSchema = z
+  .object({ items: z.array(RunSchema).describe('Newest first') })
+  .openapi('AppRuns');
+
+export const AccessSchema = z
+  .object({
+    access: z.enum(['read', 'write', 'manage']).describe("The caller's access to the app"),
+    may: z
+      .object({
+        read: z.boolean(),
+        act: z.boolean().describe('Run actions (and stream them)'),
+        fork: z.boolean(),
+        run: z.boolean().describe('Start and cancel background runs'),
+        manage_grants: z.boolean().describe('Share the app'),
+      })
+      .describe('What that access allows, by the rules the routes themselves check (src/auth/policy.ts)'),
+  })
+  .openapi('AppAccess');
+
 export const RunCreatedSchema = z
   .object({ run_id: z.string(), status: z.literal('queued') })
   .openapi('RunCreated');

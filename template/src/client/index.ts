@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { API_PREFIX, graphPath } from '../api/paths';
 import type {
+  AccessSchema,
+  AppRunsSchema,
   AppSummarySchema,
   GrantSchema,
   RunCreatedSchema,
@@ -39,6 +41,8 @@ export interface StepsQuery {
 
 export type Grant = z.infer<typeof GrantSchema>;
 export type RunView = z.infer<typeof RunSchema>;
+/** The caller's access to one app and what it allows (fork, act, run, manage_grants). */
+export type AppAccess = z.infer<typeof AccessSchema>;
 
 /** An error answer of the API (problem+json), thrown by every client call. */
 export class ApiError extends Error {
@@ -145,6 +149,11 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     /** The whole state before and after the committed step `sequenceId`. */
     stepState: (appId: string, sequenceId: number) =>
       json<StepState<S>>('GET', `${app(appId)}/steps/${sequenceId}/state`),
+    /** The app's newest background runs; `status: 'active'` those queued or running. */
+    runs: (appId: string, query: { status?: RunView['status'] | 'active'; limit?: number } = {}) =>
+      json<z.infer<typeof AppRunsSchema>>('GET', `${app(appId)}/runs?${params(query)}`),
+    /** What the caller may do with the app, by the rules the routes check. */
+    access: (appId: string) => json<AppAccess>('GET', `${app(appId)}/access`),
     grants: {
       list: (appId: string) => json<{ items: Grant[] }>('GET', `${app(appId)}/grants`),
       put: (appId: string, subject: string, permission: 'read' | 'write') =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import {
   type AppendedEvent,
@@ -16,6 +16,9 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 
 /** The statuses a run does not leave. */
 export const finishedStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/** The statuses of a run that is still to work on its app: waiting for a worker, or working. */
+export const activeStatuses: readonly RunStatus[] = ['queued', 'running'];
 
 export interface Run {
   runId: string;
@@ -87,6 +90,29 @@ export class RunsRepository {
     const { db, tables } = this.database;
     const [row] = await db.select().from(tables.runs).where(eq(tables.runs.runId, runId)).limit(1);
     return row ? toRun(row) : null;
+  }
+
+  /** The newest `limit` runs of one app, only those in `statuses` when given (runs_app index). */
+  async listForApp(
+    graph: string,
+    appId: string,
+    filter: { statuses?: readonly RunStatus[]; limit: number },
+  ): Promise<Run[]> {
+    const { db, tables } = this.database;
+    const { runs } = tables;
+    const rows = await db
+      .select()
+      .from(runs)
+      .where(
+        and(
+          eq(runs.graph, graph),
+          eq(runs.appId, appId),
+          filter.statuses ? inArray(runs.status, [...filter.statuses]) : undefined,
+        ),
+      )
+      .orderBy(desc(runs.createdAt), desc(runs.runId))
+      .limit(filter.limit);
+    return rows.map(toRun);
   }
 
   /**

@@ -5,16 +5,6 @@ import { ApiError, createClient } from '../client';
 
 export const TOKEN_KEY = 'switchyard.token';
 
-/** The token's claims as the server will read them (not verified here: the server verifies). */
-export function claimsOf(token: string): { sub?: string; roles?: string[] } {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    return JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-  } catch {
-    return {};
-  }
-}
-
 /** Asks the dev-token route for a token; throws with the server's reason when it refuses. */
 export async function devToken(sub: string): Promise<string> {
   const response = await fetch('/auth/dev-token', {

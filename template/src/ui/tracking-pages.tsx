@@ -128,6 +128,7 @@ function ViewerPage(props: { devLogin: boolean; graph: string; appId: string; la
               <span>blue: position</span>
               <span>dashed green: next</span>
               <span>red bar: halts</span>
+              <span>orange: running now</span>
             </figcaption>
           </figure>
           <div>
@@ -150,6 +151,9 @@ function ViewerPage(props: { devLogin: boolean; graph: string; appId: string; la
                 </tr>
               </thead>
               <tbody />
+              <tfoot>
+                <tr id="running" class="running" hidden />
+              </tfoot>
             </table>
             <button id="more-steps" type="button" hidden>
               More steps

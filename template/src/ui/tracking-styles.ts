@@ -21,6 +21,8 @@ export const trackingStyles = `
   #diagram .node text { font: 13px ui-monospace, monospace; text-anchor: middle; }
   #diagram .node.position rect { fill: #dbeafe; stroke: #1d4ed8; stroke-width: 2.5; }
   #diagram .node.next rect { stroke: #16a34a; stroke-width: 2.5; stroke-dasharray: 5 3; }
+  #diagram .node.running rect { fill: #ffedd5; stroke: #ea580c; stroke-width: 2.5; }
+  #running td { background: #fff7ed; }
   #diagram .halt { stroke: #b91c1c; stroke-width: 4; }
   #diagram .edge path { fill: none; stroke: #94a3b8; stroke-width: 1.2; }
   #diagram .edge text { font: 11px ui-monospace, monospace; text-anchor: middle; fill: #475569; }

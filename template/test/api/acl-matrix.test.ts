@@ -166,6 +166,13 @@ const routes: RouteCase[] = [
   { name: 'steps with states', method: 'GET', path: `${apps}/target/steps?include=state`, expect: readable },
   { name: 'state around a step', method: 'GET', path: `${apps}/target/steps/1/state`, expect: readable },
   {
+    name: "an app's active runs",
+    method: 'GET',
+    path: `${apps}/target/runs?status=active`,
+    expect: readable,
+  },
+  { name: "the caller's access", method: 'GET', path: `${apps}/target/access`, expect: readable },
+  {
     name: 'run an action',
     method: 'POST',
     path: `${apps}/{fresh}/actions/prompt`,

@@ -42,6 +42,8 @@ const cases: Case[] = [
   },
   { name: 'a NUL in a path app id (grants)', method: 'GET', path: `${apps}/a%00b/grants`, status: 404 },
   { name: 'a NUL in a path app id (steps)', method: 'GET', path: `${apps}/a%00b/steps`, status: 404 },
+  { name: 'a NUL in a path app id (runs)', method: 'GET', path: `${apps}/a%00b/runs`, status: 404 },
+  { name: 'a NUL in a path app id (access)', method: 'GET', path: `${apps}/a%00b/access`, status: 404 },
   { name: 'an overlong path app id', method: 'GET', path: `${apps}/${'x'.repeat(201)}`, status: 404 },
   {
     name: 'a NUL in a new app id',

@@ -96,6 +96,20 @@ const designRoutes: DocumentedRoute[] = [
     errors: [401, 404, 422, 429],
   },
   {
+    method: 'get',
+    path: `${app}/runs`,
+    operationId: 'chatbot_list_app_runs',
+    success: ['200', 'application/json'],
+    errors: [401, 404, 422, 429],
+  },
+  {
+    method: 'get',
+    path: `${app}/access`,
+    operationId: 'chatbot_app_access',
+    success: ['200', 'application/json'],
+    errors: [401, 404, 429],
+  },
+  {
     method: 'put',
     path: `${app}/grants/{subject}`,
     operationId: 'chatbot_put_grant',

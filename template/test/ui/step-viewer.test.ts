@@ -1,13 +1,15 @@
 // The apps list and the step viewer in a real browser (Debian's Chromium driven by playwright-core):
 // chat two turns, open the viewer from the chat, every step is there with its action and the prompt
 // step's change, the diagram has a node per action with the position marked, fork from step 1 opens
-// the fork with its parent link, another user gets the 404 page, a reader gets no fork button, and a
-// background run's steps appear without a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
+// the fork with its parent link, another user gets the 404 page, a reader gets no fork button, a write
+// grantee gets one and forks, and a background run's running action and then its steps appear without
+// a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client';
 import type { RunningServer } from '../../src/lib/serve';
+import { heldAnswers } from '../helpers/held-answers';
 import { createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,14 +19,17 @@ let server: RunningServer;
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let url: string;
 
+const held = heldAnswers();
+
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  testApp = await createTestApp({ env: { SCRIPTED_DELAY_MS: '5', AUTH_DEV_LOGIN: 'true' } });
+  testApp = await createTestApp({ env: { AUTH_DEV_LOGIN: 'true' }, llm: held.llm });
   server = await serveOnLoopback(testApp);
   url = `http://127.0.0.1:${server.port}`;
   mkdirSync(shots, { recursive: true });
 }, 60_000);
 afterAll(async () => {
+  held.release(); // so a failed test leaves no run waiting for the worker's stop
   await browser?.close();
   await server?.shutdown();
   await testApp?.close();
@@ -113,7 +118,7 @@ describe('the step viewer', () => {
     expect(await other.page.content()).not.toContain('ledgers');
   }, 90_000);
 
-  it('gives a reader no fork button, an admin one, and shows a background run live', async () => {
+  it('gives a reader no fork button, an admin one, and shows a background run and its running action live', async () => {
     const alice = createClient(url, { token: await testApp.token('alice') });
     const app = await alice.chatbot.create({ app_id: 'watched' });
     await alice.chatbot.grants.put(app.app_id, 'rita', 'read');
@@ -123,11 +128,32 @@ describe('the step viewer', () => {
     await expect.poll(() => reader.page.locator('#viewer').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await reader.page.locator('#steps tbody tr').count()).toBe(0);
 
-    const run = await alice.runs.create('chatbot', 'watched', 'prompt', { prompt: 'What is a signal?' });
+    await reader.page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const run = await alice.runs.create('chatbot', 'watched', 'prompt', {
+      prompt: 'What is a signal? (held)',
+    });
+    // The answer waits: its action is marked running on the diagram and in the row below the steps.
+    const runningNodes = () =>
+      reader.page
+        .locator('#diagram .node.running')
+        .evaluateAll((nodes) => nodes.map((node) => (node as SVGGElement).dataset.action));
+    await expect.poll(runningNodes, { timeout: 15_000 }).toEqual(['answer_question']);
+    expect(await reader.page.locator('#running').isVisible()).toBe(true);
+    expect(await reader.page.locator('#running').getAttribute('data-action')).toBe('answer_question');
+    expect(await reader.page.locator('#running').textContent()).toContain('running…');
+    expect(await reader.page.locator('#running').getAttribute('data-run-id')).toBe(run.run_id);
+    await expect.poll(() => actions(reader.page), { timeout: 10_000 }).toEqual(['prompt', 'decide_mode']);
+    await reader.page.screenshot({ path: `${shots}/step-viewer-running.png`, fullPage: true });
+
+    held.release();
     await expect
       .poll(() => actions(reader.page), { timeout: 15_000 })
       .toEqual(['prompt', 'decide_mode', 'answer_question']);
     expect((await alice.runs.wait(run.run_id)).status).toBe('succeeded');
+    await expect.poll(() => reader.page.locator('#running').isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await runningNodes()).toEqual([]);
+
+    expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(await reader.page.locator('#steps .fork').count()).toBe(0);
     expect(await reader.page.locator('#steps .show-state').count()).toBe(3);
     await expect
@@ -144,6 +170,48 @@ describe('the step viewer', () => {
     );
     await admin.reload();
     await expect.poll(() => admin.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
+
+    // A run that ends without committing its action (cancelled mid-answer) clears the mark too.
+    const cancelled = await alice.runs.create('chatbot', 'watched', 'prompt', {
+      prompt: 'What is a stop signal? (until cancelled)',
+    });
+    await expect.poll(runningNodes, { timeout: 15_000 }).toEqual(['answer_question']);
+    await alice.runs.cancel(cancelled.run_id);
+    await expect.poll(() => reader.page.locator('#running').isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await runningNodes()).toEqual([]);
+    // Its answer is there as the failed attempt the cancel left, not as a committed step.
+    const failedRows = () =>
+      reader.page
+        .locator('#steps tbody tr.failed')
+        .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.action));
+    await expect.poll(failedRows, { timeout: 10_000 }).toEqual(['answer_question']);
+    expect(await reader.page.locator('#steps tbody tr.committed').count()).toBe(5);
+    expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(reader.errors).toEqual([]);
+  }, 60_000);
+
+  it('gives a write grantee the fork button, and its fork works', async () => {
+    const alice = createClient(url, { token: await testApp.token('alice') });
+    const app = await alice.chatbot.create({ app_id: 'shared-for-writing' });
+    await alice.chatbot.act(app.app_id, 'prompt', { prompt: 'What is a block section?' });
+    await alice.chatbot.grants.put(app.app_id, 'wendy', 'write');
+
+    const writer = await signedIn('wendy');
+    await writer.page.goto(`${url}/apps/chatbot/shared-for-writing`);
+    await expect.poll(() => writer.page.locator('#steps .fork').count(), { timeout: 10_000 }).toBe(3);
+    await writer.page.click('#step-1 .fork');
+    await expect
+      .poll(
+        () => writer.page.locator('#relations a[href="/apps/chatbot/shared-for-writing#step-1"]').count(),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(1);
+    // The fork is the grantee's own.
+    const wendy = createClient(url, { token: await testApp.token('wendy') });
+    const forkId = decodeURIComponent(new URL(writer.page.url()).pathname.split('/').at(-1) as string);
+    expect((await wendy.chatbot.get(forkId)).partition_key).toBe('wendy');
+    expect(writer.errors).toEqual([]);
   }, 60_000);
 });

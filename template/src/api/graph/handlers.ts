@@ -1,7 +1,8 @@
 import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
 import { context } from '@opentelemetry/api';
-import { canCreateIn, visibleApps } from '../../auth/policy';
-import { type GraphVariables, idTakenProblem } from '../../auth/requires';
+import { allows, canCreateIn, needs, visibleApps } from '../../auth/policy';
+import { accessToApp, type GraphVariables, idTakenProblem } from '../../auth/requires';
+import { activeStatuses } from '../../db/runs-repository';
 import { type AnyRunner, AppExistsError, type StoredApp, UnknownStepError } from '../../engine';
 import type { AppEnv } from '../../lib/env';
 import { problems } from '../../lib/errors';
@@ -11,7 +12,7 @@ import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
-import { toAppSummary, toAppView, toGrantView } from '../views';
+import { toAppSummary, toAppView, toGrantView, toRunView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 import { type GraphStructure, graphStructure } from './structure';
 
@@ -150,6 +151,38 @@ export const structure: Handler<GraphRoutes['structure']> = (c) => {
   const { graph } = c.var.runner;
   if (!structures.has(graph)) structures.set(graph, graphStructure(graph));
   return c.json(structures.get(graph) as GraphStructure, 200);
+};
+
+/** GET …/runs: the app's newest runs; `status=active` those still queued or running. */
+export const appRuns: Handler<GraphRoutes['appRuns']> = async (c) => {
+  const { status, limit } = c.req.valid('query');
+  const statuses = status === 'active' ? activeStatuses : status ? [status] : undefined;
+  const runs = await c.var.services.runs.listForApp(c.var.runner.graph.name, c.var.app.appId, {
+    statuses,
+    limit,
+  });
+  return c.json({ items: runs.map(toRunView) }, 200);
+};
+
+/** GET …/access: the caller's access, and what each kind of request needs of it (policy.ts). */
+export const access: Handler<GraphRoutes['access']> = async (c) => {
+  const access = await accessToApp(c.var.services.grants, c.var.user, c.var.app);
+  // requires(needs.read) let the caller in, so its access is at least read.
+  if (access === 'none') throw problems.notFound();
+  const may = (needed: keyof typeof needs) => allows(access, needs[needed]);
+  return c.json(
+    {
+      access,
+      may: {
+        read: may('read'),
+        act: may('act'),
+        fork: may('fork'),
+        run: may('run'),
+        manage_grants: may('manageGrants'),
+      },
+    },
+    200,
+  );
 };
 
 export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {

@@ -26,6 +26,8 @@ export function mountGraph(runner: AnyRunner) {
     .openapi(routes.steps, handlers.steps)
     .openapi(routes.stepState, handlers.stepState)
     .openapi(routes.structure, handlers.structure)
+    .openapi(routes.appRuns, handlers.appRuns)
+    .openapi(routes.access, handlers.access)
     .openapi(routes.listGrants, handlers.listGrants)
     .openapi(routes.putGrant, handlers.putGrant)
     .openapi(routes.deleteGrant, handlers.deleteGrant)

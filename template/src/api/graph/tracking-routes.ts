@@ -1,12 +1,14 @@
 import { needs } from '../../auth/policy';
 import { errorResponses, jsonContent } from '../../lib/openapi';
-import { StepParams } from '../schemas';
-import { StepStateSchema } from '../views';
+import { AppIdParams, AppRunsQuery, StepParams } from '../schemas';
+import { AccessSchema, AppRunsSchema, StepStateSchema } from '../views';
 import type { GraphRouteMaker } from './graph-route';
 import { GraphStructureSchema } from './structure';
 
 // The routes the step viewer added to every graph (routes.ts spreads them into its list): the state
-// around one step, and the graph's own structure.
+// around one step, the graph's own structure, the app's runs (so a page finds the run working on
+// the app now and follows its events) and what the caller may do with the app (so a page offers
+// fork only to who may fork, by the same rule as the fork route).
 
 export function trackingRoutes(route: GraphRouteMaker) {
   return {
@@ -22,6 +24,35 @@ export function trackingRoutes(route: GraphRouteMaker) {
       responses: {
         200: jsonContent(StepStateSchema, 'The state before and after the step'),
         ...errorResponses(401, 404, 422, 429),
+      },
+    }),
+    appRuns: route({
+      method: 'get',
+      path: '/apps/{app_id}/runs',
+      operation: 'list_app_runs',
+      requires: needs.read,
+      alsoTagged: ['runs'],
+      summary: 'Background runs of an app',
+      description:
+        "The app's newest background runs (chat turns included), newest first; `status=active` gives those queued or running, whose events (GET /api/v1/runs/{run_id}/events) show the action working now. A streamed action (…/stream) is not a run and is not listed.",
+      request: { params: AppIdParams, query: AppRunsQuery },
+      responses: {
+        200: jsonContent(AppRunsSchema, 'The runs'),
+        ...errorResponses(401, 404, 422, 429),
+      },
+    }),
+    access: route({
+      method: 'get',
+      path: '/apps/{app_id}/access',
+      operation: 'app_access',
+      requires: needs.read,
+      summary: 'What the caller may do with an app',
+      description:
+        'Its access (read, write through a grant, or manage as owner or admin) and which requests that allows. 404 for a caller who may not read the app.',
+      request: { params: AppIdParams },
+      responses: {
+        200: jsonContent(AccessSchema, "The caller's access"),
+        ...errorResponses(401, 404, 429),
       },
     }),
     structure: route({

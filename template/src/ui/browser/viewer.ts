@@ -1,9 +1,11 @@
 // GET /apps/{graph}/{app_id}: one app, its steps (paged), the graph drawn by the server with the
-// current position and next marked here, fork from any step, and new steps as they commit (the page
-// polls the steps after the last row it has, once a second while it is visible: a cheap indexed read
-// of writes, which works the same for a stream, a background run or another tab).
-import { ApiError, type AppView, createGraphClient, type Step } from '../../client';
-import { claimsOf, withSignIn } from '../session';
+// current position and next marked here, fork from any step (offered when the API says the caller
+// may fork), new steps as they commit (the page polls the steps after the last row it has, once a
+// second while it is visible: a cheap indexed read of writes, which works the same for a stream, a
+// background run or another tab), and the action a background run is working on now (live-run.ts).
+import { ApiError, type AppView, createGraphClient, createRunsClient, type Step } from '../../client';
+import { liveRun, type RunningAction } from '../live-run';
+import { withSignIn } from '../session';
 import { element, rowId, stepRow } from '../step-rows';
 
 type State = Record<string, unknown>;
@@ -17,6 +19,7 @@ const PAGE = 50;
 const POLL_MS = 1000;
 
 let client: ReturnType<typeof createGraphClient>;
+let live: ReturnType<typeof liveRun>;
 let mayFork = false;
 /** The cursor of the last row shown; the next page (or poll) asks for what comes after it. */
 let lastCursor: string | undefined;
@@ -89,8 +92,26 @@ async function loadMore(after?: number) {
   $('#more-steps').hidden = endReached;
 }
 
+/** Marks the running action on the diagram, with a row below the steps where its step will appear. */
+function showRunning(running: RunningAction | null) {
+  for (const node of document.querySelectorAll('#diagram .node'))
+    node.classList.toggle('running', !!running && (node as SVGGElement).dataset.action === running.action);
+  const row = $('#running');
+  row.hidden = !running;
+  if (!running) return row.replaceChildren();
+  row.dataset.action = running.action;
+  row.dataset.runId = running.runId;
+  row.replaceChildren(
+    element('td', { text: running.sequenceId === null ? '' : String(running.sequenceId) }),
+    element('td', { text: running.action, className: 'json' }),
+    element('td', { text: running.queued ? 'queued…' : 'running…', className: 'muted' }),
+    element('td', { text: `background run ${running.runId}`, className: 'muted' }),
+  );
+  (row.lastChild as HTMLTableCellElement).colSpan = 4;
+}
+
 /** Once the whole log is shown: new rows after the last, and the app's new position. */
-async function poll() {
+async function refresh() {
   if (endReached && document.visibilityState === 'visible') {
     const page = await client.steps(appId, { limit: PAGE, cursor: lastCursor }).catch(() => null);
     if (page && page.items.length > 0) {
@@ -101,23 +122,36 @@ async function poll() {
     const app = await client.get(appId).catch(() => null);
     if (app && app.sequence_id !== sequenceShown) showApp(app);
   }
+}
+
+/** Once a second: the new rows, then the run working on the app, if one is and none is followed. */
+async function poll() {
+  await refresh();
+  if (document.visibilityState === 'visible') await live.check();
   setTimeout(() => void poll(), POLL_MS);
 }
 
 async function start(token: string) {
   client = createGraphClient(location.origin, graph, { token });
-  const claims = claimsOf(token);
+  live = liveRun({
+    graphClient: client,
+    runsClient: createRunsClient(location.origin, { token }),
+    appId,
+    show: showRunning,
+    changed: () => void refresh(),
+  });
   let app: AppView<State>;
   try {
-    app = await client.get(appId);
+    const [loaded, access] = await Promise.all([client.get(appId), client.access(appId)]);
+    app = loaded;
+    // The fork route's own rule (policy.ts needs.fork): owners, admins and write grantees.
+    mayFork = access.may.fork;
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) $('#not-found').hidden = false;
     else $('#not-found').replaceChildren(element('p', { text: String(error), className: 'error' }));
     $('#not-found').hidden = false;
     return;
   }
-  // Owner or admin; a write grantee may fork through the API too, but the page cannot tell it from a reader.
-  mayFork = app.partition_key === claims.sub || (claims.roles ?? []).includes('admin');
   $('#viewer').hidden = false;
   showApp(app);
   void showRelations(app);
@@ -126,9 +160,9 @@ async function start(token: string) {
   if (startAt) $('#from-start').hidden = false;
   await loadMore(startAt);
   if (deep) document.getElementById(`step-${deep[1]}`)?.scrollIntoView();
-  $('#live').textContent = 'live: new steps appear as they commit';
+  $('#live').textContent = 'live: new steps and the running action appear as they happen';
   $('#live').dataset.on = 'true';
-  setTimeout(() => void poll(), POLL_MS);
+  void poll();
 }
 
 $('#more-steps').addEventListener('click', () => void loadMore());
