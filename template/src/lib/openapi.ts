@@ -18,7 +18,7 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-/** A graph or action name as the part of a component name (`chatbot` → `Chatbot`, `decide_mode` → `DecideMode`). */
+/** A graph name as the start of its component names (`chatbot` → `Chatbot`, `my_graph` → `MyGraph`). */
 export const pascalCase = (name: string) =>
   name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
 
