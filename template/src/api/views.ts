@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
 import type { StepRecord, StoredApp } from '../engine/persister';
+import { pascalCase } from '../lib/openapi';
 import { toAppView } from '../lib/run-events';
 import { encodeStepCursor } from '../lib/step-cursor';
 
@@ -29,7 +30,7 @@ const appFields = {
 export function appViewSchema<Schema extends z.ZodObject>(graphName: string, state: Schema) {
   return z
     .object({ ...appFields, state: state.describe('The state, typed by the graph') })
-    .openapi(`${pascal(graphName)}App`);
+    .openapi(`${pascalCase(graphName)}App`);
 }
 
 /** The AppView without state, for lists. */
@@ -158,6 +159,3 @@ export const AccessSchema = z
 export const RunCreatedSchema = z
   .object({ run_id: z.string(), status: z.literal('queued') })
   .openapi('RunCreated');
-
-const pascal = (name: string) =>
-  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
