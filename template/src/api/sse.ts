@@ -105,13 +105,18 @@ export function sendRun(
   return sseResponse(c, async (events) => {
     events.signal.addEventListener('abort', () => abort.abort(), { once: true });
     if (first.done) return;
-    for (let item: IteratorResult<RunEvent, void> = first; !item.done; item = await rest.next()) {
-      const wire = toWireEvent(item.value);
-      if (wire.event === 'error' && wire.data.status >= 500 && !events.signal.aborted) {
-        const error = item.value.event === 'error' ? item.value.data.error : undefined;
-        logger.error({ err: error, graph: runner.graph.name }, 'streamed run failed');
+    try {
+      for (let item: IteratorResult<RunEvent, void> = first; !item.done; item = await rest.next()) {
+        const wire = toWireEvent(item.value);
+        if (wire.event === 'error' && wire.data.status >= 500 && !events.signal.aborted) {
+          const error = item.value.event === 'error' ? item.value.data.error : undefined;
+          logger.error({ err: error, graph: runner.graph.name }, 'streamed run failed');
+        }
+        await events.send(wire.event, wire.data);
       }
-      await events.send(wire.event, wire.data);
+    } finally {
+      // Whatever ended the loop, the run's own finally blocks run (its live_streams row goes).
+      await rest.return();
     }
   });
 }

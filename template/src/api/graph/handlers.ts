@@ -12,7 +12,7 @@ import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
-import { toAppSummary, toAppView, toGrantView, toRunView } from '../views';
+import { toAppSummary, toAppView, toGrantView, toLiveStreamView, toRunView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 import { type GraphStructure, graphStructure } from './structure';
 
@@ -78,9 +78,12 @@ export const streamAction =
   async (c) => {
     const { runner, app } = c.var;
     const signal = new AbortController();
-    const run = tracedRun(
-      { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
-      runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
+    const run = c.var.services.liveStreams.track(
+      { graph: runner.graph.name, appId: app.appId },
+      tracedRun(
+        { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
+        runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
+      ),
     );
     // What makes the run impossible (409: not the app's next) throws here, before the stream
     // starts, so the client gets a plain problem rather than an error event.
@@ -162,6 +165,14 @@ export const appRuns: Handler<GraphRoutes['appRuns']> = async (c) => {
     limit,
   });
   return c.json({ items: runs.map(toRunView) }, 200);
+};
+
+/** GET …/streams: the streamed actions working on the app now (live_streams, any instance). */
+export const appStreams: Handler<GraphRoutes['appStreams']> = async (c) => {
+  const { graph } = c.var.runner;
+  const { limit } = c.req.valid('query');
+  const streams = await c.var.services.liveStreams.listForApp(graph.name, c.var.app.appId, limit);
+  return c.json({ items: streams.map(toLiveStreamView) }, 200);
 };
 
 /** GET …/access: the caller's access, and what each kind of request needs of it (policy.ts). */
