@@ -115,11 +115,14 @@ export class LiveStreams {
 
   #opened(streamId: string) {
     this.#open.add(streamId);
-    this.#timer ??= setInterval(() => void this.#refresh(), SEEN_EVERY_MS).unref();
+    this.#timer ??= setInterval(() => void this.refresh(), SEEN_EVERY_MS).unref();
   }
 
-  /** Marks this instance's rows as seen and deletes the rows no living instance refreshes. */
-  async #refresh() {
+  /**
+   * Marks this instance's rows as seen and deletes the rows no living instance refreshes; runs every
+   * SEEN_EVERY_MS while this instance has streams open.
+   */
+  async refresh() {
     if (this.#open.size === 0 && this.#timer) {
       clearInterval(this.#timer);
       this.#timer = null;

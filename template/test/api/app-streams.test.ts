@@ -4,8 +4,11 @@
 // below shares the first one's database, as a second instance would); a caller who may not read the
 // app gets 404 as for an app that does not exist, and no token 401. A row whose instance stopped
 // refreshing it is not listed.
+
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STALE_AFTER_MS } from '../../src/db/live-streams';
+import { LiveStreams, STALE_AFTER_MS } from '../../src/db/live-streams';
+import type { RunEvent } from '../../src/engine';
 import { createApiHarness } from '../helpers/api';
 import { dialects } from '../helpers/databases';
 import { heldAnswers } from '../helpers/held-answers';
@@ -37,7 +40,7 @@ describe.each(dialects)('the live streams of an app on $name', ({ create }) => {
     await alice.grants.put('streamed', 'rita', 'read');
   });
   afterAll(async () => {
-    held?.release();
+    held?.releaseAll();
     await other?.close();
     await serving?.close();
   });
@@ -101,6 +104,41 @@ describe.each(dialects)('the live streams of an app on $name', ({ create }) => {
     ]);
     expect((await streams(other)).map((stream) => stream.stream_id)).toEqual(['alive']);
     await db.delete(tables.liveStreams);
+  });
+
+  it("keeps the rows of its open streams seen, and deletes an instance's rows that no one refreshes", async () => {
+    // An instance of its own on the same database, serving one stream that stays in its first action.
+    const instance = new LiveStreams(serving.database, pino({ level: 'silent' }));
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    async function* run(): AsyncGenerator<RunEvent, void, void> {
+      yield { event: 'action', data: { action: 'prompt', sequence_id: 7 } };
+      await finished;
+    }
+    const events = instance.track({ graph: 'chatbot', appId: 'streamed' }, run());
+    await events.next();
+    const pending = events.next();
+    await expect.poll(async () => (await streams(other)).length, { timeout: 10_000 }).toBe(1);
+
+    const { db, tables } = serving.database;
+    const long = new Date(Date.now() - STALE_AFTER_MS - 1_000);
+    await db.update(tables.liveStreams).set({ seenAt: long });
+    const dead = { graph: 'chatbot', appId: 'streamed', action: 'prompt', sequenceId: 9, instanceId: 'gone' };
+    await db.insert(tables.liveStreams).values({ ...dead, streamId: 'dead', startedAt: long, seenAt: long });
+    expect(await streams(other)).toEqual([]);
+
+    await instance.refresh();
+    const [live] = await streams(other);
+    expect(live).toMatchObject({ action: 'prompt', sequence_id: 7 });
+    const rows = await db.select({ id: tables.liveStreams.streamId }).from(tables.liveStreams);
+    expect(rows.map((row) => row.id)).toEqual([live?.stream_id]);
+
+    finish();
+    expect((await pending).done).toBe(true);
+    expect(await streams(other)).toEqual([]);
+    await instance.refresh();
   });
 
   it.each([
