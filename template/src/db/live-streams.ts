@@ -28,6 +28,19 @@ export interface LiveStream {
   startedAt: Date;
 }
 
+/** One stream's row, kept by LiveStreams.watch. */
+export interface StreamWatch {
+  /**
+   * Called with each event the stream sends, before sending it: an `action` writes the row, queued
+   * behind the stream's earlier writes without holding the event back; the last event (`done`,
+   * `error`) gets a promise that resolves once the row is gone, so a client that got it no longer
+   * finds the stream. Any other event: nothing.
+   */
+  saw(event: RunEvent): Promise<void> | undefined;
+  /** Removes the row if it is still there (a stream that ended without its last event). */
+  end(): Promise<void>;
+}
+
 /** The live_streams rows of this process, and the reads of everyone's. */
 export class LiveStreams {
   /** This process; its rows are refreshed (and outlive it by STALE_AFTER_MS at most). */
@@ -67,14 +80,10 @@ export class LiveStreams {
   }
 
   /**
-   * Passes a streamed run's events on, keeping its row: each `action` event writes it (without
-   * holding the event back: the writes of one stream are queued in order), and the last event waits
-   * until the row is gone, so a client that got `done` no longer finds the stream.
+   * Keeps the row of one streamed run whose events the caller sends: `saw` each event, `end` once
+   * the stream is over. Events are not wrapped in another generator: `saw` costs a delta one call.
    */
-  async *track(
-    key: { graph: string; appId: string },
-    events: AsyncGenerator<RunEvent, void, void>,
-  ): AsyncGenerator<RunEvent, void, void> {
+  watch(key: { graph: string; appId: string }): StreamWatch {
     const streamId = randomUUID();
     let written = false;
     let writes: Promise<void> = Promise.resolve();
@@ -84,33 +93,28 @@ export class LiveStreams {
         (error) => this.logger.warn({ err: error, ...key }, 'live stream row not written'),
       );
     };
-    const remove = async () => {
+    const end = async () => {
       if (!written) return;
       written = false;
       this.#open.delete(streamId);
       queue(() => this.#delete(streamId));
       await writes;
     };
-    try {
-      for (;;) {
-        const item = await events.next();
-        if (item.done) return;
-        const { value } = item;
-        if (value.event === 'action') {
-          const { action, sequence_id: sequenceId } = value.data;
-          if (written) queue(() => this.#move(streamId, action, sequenceId));
-          else {
-            written = true;
-            this.#opened(streamId);
-            queue(() => this.#insert({ streamId, ...key, action, sequenceId }));
-          }
-        } else if (value.event === 'done' || value.event === 'error') await remove();
-        yield value;
-      }
-    } finally {
-      await remove();
-      await events.return();
-    }
+    return {
+      saw: (event) => {
+        if (event.event === 'done' || event.event === 'error') return end();
+        if (event.event !== 'action') return undefined;
+        const { action, sequence_id: sequenceId } = event.data;
+        if (written) queue(() => this.#move(streamId, action, sequenceId));
+        else {
+          written = true;
+          this.#opened(streamId);
+          queue(() => this.#insert({ streamId, ...key, action, sequenceId }));
+        }
+        return undefined;
+      },
+      end,
+    };
   }
 
   #opened(streamId: string) {

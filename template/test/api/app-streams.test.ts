@@ -8,7 +8,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveStreams, STALE_AFTER_MS } from '../../src/db/live-streams';
-import type { RunEvent } from '../../src/engine';
 import { createApiHarness } from '../helpers/api';
 import { dialects } from '../helpers/databases';
 import { heldAnswers } from '../helpers/held-answers';
@@ -107,19 +106,10 @@ describe.each(dialects)('the live streams of an app on $name', ({ create }) => {
   });
 
   it("keeps the rows of its open streams seen, and deletes an instance's rows that no one refreshes", async () => {
-    // An instance of its own on the same database, serving one stream that stays in its first action.
+    // An instance of its own on the same database, serving one stream that is in its first action.
     const instance = new LiveStreams(serving.database, pino({ level: 'silent' }));
-    let finish = () => {};
-    const finished = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    async function* run(): AsyncGenerator<RunEvent, void, void> {
-      yield { event: 'action', data: { action: 'prompt', sequence_id: 7 } };
-      await finished;
-    }
-    const events = instance.track({ graph: 'chatbot', appId: 'streamed' }, run());
-    await events.next();
-    const pending = events.next();
+    const watch = instance.watch({ graph: 'chatbot', appId: 'streamed' });
+    expect(watch.saw({ event: 'action', data: { action: 'prompt', sequence_id: 7 } })).toBeUndefined();
     await expect.poll(async () => (await streams(other)).length, { timeout: 10_000 }).toBe(1);
 
     const { db, tables } = serving.database;
@@ -135,8 +125,7 @@ describe.each(dialects)('the live streams of an app on $name', ({ create }) => {
     const rows = await db.select({ id: tables.liveStreams.streamId }).from(tables.liveStreams);
     expect(rows.map((row) => row.id)).toEqual([live?.stream_id]);
 
-    finish();
-    expect((await pending).done).toBe(true);
+    await watch.end();
     expect(await streams(other)).toEqual([]);
     await instance.refresh();
   });

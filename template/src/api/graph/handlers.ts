@@ -78,12 +78,9 @@ export const streamAction =
   async (c) => {
     const { runner, app } = c.var;
     const signal = new AbortController();
-    const run = c.var.services.liveStreams.track(
-      { graph: runner.graph.name, appId: app.appId },
-      tracedRun(
-        { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
-        runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
-      ),
+    const run = tracedRun(
+      { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
+      runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
     );
     // What makes the run impossible (409: not the app's next) throws here, before the stream
     // starts, so the client gets a plain problem rather than an error event.
@@ -92,7 +89,9 @@ export const streamAction =
     });
     // The 200 is declared as text/event-stream, for which @hono/zod-openapi types the answer as a
     // plain Response (it types JSON and text bodies only): as narrow as it gets, and no cast.
-    return sendRun(c, c.var.logger, runner, first, run, signal);
+    // While it works, the stream is listed as the app's (GET …/streams: the step viewer marks it).
+    const watch = c.var.services.liveStreams.watch({ graph: runner.graph.name, appId: app.appId });
+    return sendRun(c, c.var.logger, runner, first, run, signal, watch);
   };
 
 export const fork: Handler<GraphRoutes['fork']> = async (c) => {
