@@ -84,6 +84,35 @@ describe.each(dialects)('the live streams of an app on $name', ({ create }) => {
     expect(await streams(serving)).toEqual([]);
   });
 
+  it('lists a streamed OpenAI-compatible completion on its app too, while it answers', async () => {
+    const completion = await serving.app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.owner}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'chatbot',
+        stream: true,
+        messages: [{ role: 'user', content: 'What is a completion? (held:openai)' }],
+      }),
+    });
+    expect(completion.status).toBe(200);
+    const reader = (completion.body as ReadableStream<Uint8Array>).getReader();
+    const { value } = await reader.read();
+    const appId = /"id":"(chatcmpl-[^"]+)"/.exec(new TextDecoder().decode(value))?.[1] as string;
+    expect(appId).toBeDefined();
+    const listed = async () => {
+      const answer = await other.request('GET', `${apps}/${appId}/streams`, tokens.owner);
+      return ((await answer.json()) as Listed).items.map((stream) => stream.sequence_id);
+    };
+    // The conversation's user message is the first step; the answer is held in the third.
+    await expect.poll(listed, { timeout: 10_000 }).toEqual([3]);
+    held.release('openai');
+    let rest = '';
+    for (let read = await reader.read(); !read.done; read = await reader.read())
+      rest += new TextDecoder().decode(read.value);
+    expect(rest).toContain('[DONE]');
+    expect(await listed()).toEqual([]);
+  });
+
   it('stops listing a stream whose client left', async () => {
     const stream = await startStream('What is a left stream? (until cancelled)');
     expect(stream.status).toBe(200);
