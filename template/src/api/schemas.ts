@@ -159,20 +159,25 @@ export function runRequestSchema(graphName: string, actions: Iterable<RunnableAc
   return z.discriminatedUnion('action', [first, ...rest]).openapi(`${pascalCase(graphName)}RunRequest`);
 }
 
-export const AppRunsQuery = z.object({
-  status: z
-    .enum(['active', 'queued', 'running', 'succeeded', 'failed', 'cancelled'])
-    .optional()
-    .describe('Only runs in this status; `active`: queued or running (what still works on the app)'),
-  limit: z.coerce
+const listLimit = (what: string) =>
+  z.coerce
     .number()
     .int()
     .min(1)
     .max(100)
     .default(20)
-    .describe('How many of the newest runs (1–100)')
-    .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+    .describe(`How many ${what} (1–100)`)
+    .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+
+export const AppRunsQuery = z.object({
+  status: z
+    .enum(['active', 'queued', 'running', 'succeeded', 'failed', 'cancelled'])
+    .optional()
+    .describe('Only runs in this status; `active`: queued or running (what still works on the app)'),
+  limit: listLimit('of the newest runs'),
 });
+
+export const AppStreamsQuery = z.object({ limit: listLimit('of the oldest streams') });
 
 const eventIdMessage = 'must be the id of an event (a whole number, 0 for the start)';
 const EVENT_ID = /^\d{1,15}$/;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
+import type { LiveStream } from '../db/live-streams';
 import type { StepRecord, StoredApp } from '../engine/persister';
 import { pascalCase } from '../lib/openapi';
 import { toAppView } from '../lib/run-events';
@@ -140,6 +141,26 @@ export const RunSchema = z
 export const AppRunsSchema = z
   .object({ items: z.array(RunSchema).describe('Newest first') })
   .openapi('AppRuns');
+
+export const LiveStreamSchema = z
+  .object({
+    stream_id: z.string().describe("The stream's id (it names nothing else in the API)"),
+    action: z.string().describe('The action it works on now'),
+    sequence_id: z.number().int().describe('The step that action will commit'),
+    started_at: z.string().describe('When its first action started'),
+  })
+  .openapi('LiveStream');
+
+export const AppStreamsSchema = z
+  .object({ items: z.array(LiveStreamSchema).describe('Oldest first') })
+  .openapi('AppStreams');
+
+export const toLiveStreamView = (stream: LiveStream) => ({
+  stream_id: stream.streamId,
+  action: stream.action,
+  sequence_id: stream.sequenceId,
+  started_at: stream.startedAt.toISOString(),
+});
 
 export const AccessSchema = z
   .object({

@@ -44,6 +44,7 @@ const cases: Case[] = [
   { name: 'a NUL in a path app id (steps)', method: 'GET', path: `${apps}/a%00b/steps`, status: 404 },
   { name: 'a NUL in a path app id (runs)', method: 'GET', path: `${apps}/a%00b/runs`, status: 404 },
   { name: 'a NUL in a path app id (access)', method: 'GET', path: `${apps}/a%00b/access`, status: 404 },
+  { name: 'a NUL in a path app id (streams)', method: 'GET', path: `${apps}/a%00b/streams`, status: 404 },
   { name: 'an overlong path app id', method: 'GET', path: `${apps}/${'x'.repeat(201)}`, status: 404 },
   {
     name: 'a NUL in a new app id',

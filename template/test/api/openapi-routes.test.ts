@@ -104,6 +104,13 @@ const designRoutes: DocumentedRoute[] = [
   },
   {
     method: 'get',
+    path: `${app}/streams`,
+    operationId: 'chatbot_list_app_streams',
+    success: ['200', 'application/json'],
+    errors: [401, 404, 422, 429],
+  },
+  {
+    method: 'get',
     path: `${app}/access`,
     operationId: 'chatbot_app_access',
     success: ['200', 'application/json'],

@@ -12,7 +12,7 @@ import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
-import { toAppSummary, toAppView, toGrantView, toRunView } from '../views';
+import { toAppSummary, toAppView, toGrantView, toLiveStreamView, toRunView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 import { type GraphStructure, graphStructure } from './structure';
 
@@ -89,7 +89,9 @@ export const streamAction =
     });
     // The 200 is declared as text/event-stream, for which @hono/zod-openapi types the answer as a
     // plain Response (it types JSON and text bodies only): as narrow as it gets, and no cast.
-    return sendRun(c, c.var.logger, runner, first, run, signal);
+    // While it works, the stream is listed as the app's (GET …/streams: the step viewer marks it).
+    const watch = c.var.services.liveStreams.watch({ graph: runner.graph.name, appId: app.appId });
+    return sendRun(c, c.var.logger, runner, first, run, signal, watch);
   };
 
 export const fork: Handler<GraphRoutes['fork']> = async (c) => {
@@ -162,6 +164,14 @@ export const appRuns: Handler<GraphRoutes['appRuns']> = async (c) => {
     limit,
   });
   return c.json({ items: runs.map(toRunView) }, 200);
+};
+
+/** GET …/streams: the streamed actions working on the app now (live_streams, any instance). */
+export const appStreams: Handler<GraphRoutes['appStreams']> = async (c) => {
+  const { graph } = c.var.runner;
+  const { limit } = c.req.valid('query');
+  const streams = await c.var.services.liveStreams.listForApp(graph.name, c.var.app.appId, limit);
+  return c.json({ items: streams.map(toLiveStreamView) }, 200);
 };
 
 /** GET …/access: the caller's access, and what each kind of request needs of it (policy.ts). */
