@@ -152,6 +152,12 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     /** The whole state before and after the committed step `sequenceId`. */
     stepState: (appId: string, sequenceId: number) =>
       json<StepState<S>>('GET', `${app(appId)}/steps/${sequenceId}/state`),
+    /**
+     * Queues `action` on the app as a background run, typed like act(); resolves at once with the
+     * run id (follow it with `client.runs.events` or `.wait`).
+     */
+    startRun: <N extends ActionName<G>>(appId: string, action: N, inputs: ActionInput<G, N>) =>
+      json<z.infer<typeof RunCreatedSchema>>('POST', `${app(appId)}/runs`, { action, inputs }),
     /** The app's newest background runs; `status: 'active'` those queued or running. */
     runs: (appId: string, query: { status?: RunView['status'] | 'active'; limit?: number } = {}) =>
       json<z.infer<typeof AppRunsSchema>>('GET', `${app(appId)}/runs?${params(query)}`),
