@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
+import type { LiveStream } from '../db/live-streams';
 import type { StepRecord, StoredApp } from '../engine/persister';
+import { pascalCase } from '../lib/openapi';
 import { toAppView } from '../lib/run-events';
 import { encodeStepCursor } from '../lib/step-cursor';
 
@@ -29,7 +31,7 @@ const appFields = {
 export function appViewSchema<Schema extends z.ZodObject>(graphName: string, state: Schema) {
   return z
     .object({ ...appFields, state: state.describe('The state, typed by the graph') })
-    .openapi(`${pascal(graphName)}App`);
+    .openapi(`${pascalCase(graphName)}App`);
 }
 
 /** Each state's JSON, written once: states are frozen, and the reads of an app share one until its next commit (db/latest-states.ts). */
@@ -158,6 +160,26 @@ export const AppRunsSchema = z
   .object({ items: z.array(RunSchema).describe('Newest first') })
   .openapi('AppRuns');
 
+export const LiveStreamSchema = z
+  .object({
+    stream_id: z.string().describe("The stream's id (it names nothing else in the API)"),
+    action: z.string().describe('The action it works on now'),
+    sequence_id: z.number().int().describe('The step that action will commit'),
+    started_at: z.string().describe('When its first action started'),
+  })
+  .openapi('LiveStream');
+
+export const AppStreamsSchema = z
+  .object({ items: z.array(LiveStreamSchema).describe('Oldest first') })
+  .openapi('AppStreams');
+
+export const toLiveStreamView = (stream: LiveStream) => ({
+  stream_id: stream.streamId,
+  action: stream.action,
+  sequence_id: stream.sequenceId,
+  started_at: stream.startedAt.toISOString(),
+});
+
 export const AccessSchema = z
   .object({
     access: z.enum(['read', 'write', 'manage']).describe("The caller's access to the app"),
@@ -176,6 +198,3 @@ export const AccessSchema = z
 export const RunCreatedSchema = z
   .object({ run_id: z.string(), status: z.literal('queued') })
   .openapi('RunCreated');
-
-const pascal = (name: string) =>
-  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());

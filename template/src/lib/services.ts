@@ -5,6 +5,7 @@ import { AppsRepository } from '../db/apps-repository';
 import { ChatsRepository } from '../db/chats-repository';
 import type { Database } from '../db/client';
 import { GrantsRepository } from '../db/grants-repository';
+import { LiveStreams } from '../db/live-streams';
 import { RunsRepository } from '../db/runs-repository';
 import type { AnyRunner } from '../engine';
 import type { Instrumentation } from '../metrics';
@@ -18,6 +19,8 @@ export interface Services {
   apps: AppsRepository;
   grants: GrantsRepository;
   runs: RunsRepository;
+  /** The streamed actions working now, on every instance (the step viewer shows them). */
+  liveStreams: LiveStreams;
   bus: RunBus;
   /** The runner of every mounted graph, by graph name (src/graphs.ts). */
   runners: ReadonlyMap<string, AnyRunner>;
@@ -66,6 +69,7 @@ export function createServices(deps: ServiceDeps) {
     apps: new AppsRepository(database),
     grants: new GrantsRepository(database),
     runs,
+    liveStreams: new LiveStreams(database, logger),
     bus,
     runners,
     chatMappings: deps.chatMappings,
