@@ -22,6 +22,7 @@ import { ChatsRepository } from '../src/db/chats-repository';
 import { createDatabase } from '../src/db/client';
 import { DrizzlePersister } from '../src/db/drizzle-persister';
 import { GrantsRepository } from '../src/db/grants-repository';
+import { LiveStreams } from '../src/db/live-streams';
 import { RunsRepository } from '../src/db/runs-repository';
 import { actionsFor, GraphRunner, graph } from '../src/engine';
 import type { AppEnv } from '../src/lib/env';
@@ -73,6 +74,7 @@ if (kind === 'raw') {
     apps: new AppsRepository(database),
     grants: new GrantsRepository(database),
     runs: new RunsRepository(database),
+    liveStreams: new LiveStreams(database, pino({ level: 'silent' })),
     bus: memoryRunBus(),
     live: new LiveRuns(),
     runners: new Map([[bench.name, application]]),
@@ -101,6 +103,8 @@ if (kind === 'raw') {
     DATABASE_URL: tempDb(),
     SCRIPTED_DELAY_MS: '500',
     RATE_LIMIT_PER_MIN: '100000000',
+    // One user opens all of the benchmark's 1,000 streams: the per-user cap (8) would refuse the rest.
+    STREAMS_PER_USER: '100000',
   });
   const database = await createDatabase(config.DATABASE_URL);
   await database.migrate();

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { createApp } from './app';
 import { createLlmProvider } from './chatbot/llm';
 import { ConfigError, loadConfig } from './config';
@@ -32,7 +31,10 @@ const logger = createLogger(config);
 const database = await createDatabase(config.DATABASE_URL, logger);
 await database.migrate();
 
-const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false }) : undefined;
+// ioredis is loaded only when REDIS_URL is set: one instance alone never holds it (about 24 MiB).
+const redis = config.REDIS_URL
+  ? new (await import('ioredis')).Redis(config.REDIS_URL, { lazyConnect: false })
+  : undefined;
 const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
   config,
   logger,

@@ -12,7 +12,8 @@ const healthz = createRoute({
   security: [],
   summary: 'Liveness',
   description: 'Answers while the process serves requests; it touches no dependency.',
-  responses: { 200: jsonContent(HealthSchema, 'The process is up') },
+  // 429: a probe counts against the per-address limit of requests without a token, like any other.
+  responses: { 200: jsonContent(HealthSchema, 'The process is up'), ...errorResponses(429) },
 });
 
 const readyz = createRoute({
@@ -25,7 +26,7 @@ const readyz = createRoute({
   description: 'Runs a query against the database; a load balancer sends traffic only on 200.',
   responses: {
     200: jsonContent(HealthSchema, 'The database answers'),
-    ...errorResponses(503),
+    ...errorResponses(429, 503),
   },
 });
 

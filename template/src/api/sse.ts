@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import type { StreamWatch } from '../db/live-streams';
 import type { AnyRunner, RunEvent } from '../engine';
 import type { Logger } from '../lib/logger';
 import { toWireEvent } from '../lib/run-events';
@@ -92,7 +93,8 @@ function coalescingWriter(stream: SSEStreamingApi) {
 /**
  * Streams a run (GraphRunner.stream) as Server-Sent Events: `first` is the event already read
  * (so a run that could not start was answered as a plain error), then the rest as they come.
- * The client leaving fires `abort`, which stops the running action; committed steps stay.
+ * The client leaving fires `abort`, which stops the running action; committed steps stay. `watch`
+ * sees each event before it is sent (the stream's live_streams row, for the step viewer).
  */
 export function sendRun(
   c: Context,
@@ -101,17 +103,26 @@ export function sendRun(
   first: IteratorResult<RunEvent, void>,
   rest: AsyncGenerator<RunEvent, void, void>,
   abort: AbortController,
+  watch?: StreamWatch,
 ) {
   return sseResponse(c, async (events) => {
     events.signal.addEventListener('abort', () => abort.abort(), { once: true });
     if (first.done) return;
-    for (let item: IteratorResult<RunEvent, void> = first; !item.done; item = await rest.next()) {
-      const wire = toWireEvent(item.value);
-      if (wire.event === 'error' && wire.data.status >= 500 && !events.signal.aborted) {
-        const error = item.value.event === 'error' ? item.value.data.error : undefined;
-        logger.error({ err: error, graph: runner.graph.name }, 'streamed run failed');
+    try {
+      for (let item: IteratorResult<RunEvent, void> = first; !item.done; item = await rest.next()) {
+        const wire = toWireEvent(item.value);
+        if (wire.event === 'error' && wire.data.status >= 500 && !events.signal.aborted) {
+          const error = item.value.event === 'error' ? item.value.data.error : undefined;
+          logger.error({ err: error, graph: runner.graph.name }, 'streamed run failed');
+        }
+        const seen = watch?.saw(item.value);
+        if (seen) await seen;
+        await events.send(wire.event, wire.data);
       }
-      await events.send(wire.event, wire.data);
+    } finally {
+      // Whatever ended the loop, the run's own finally blocks run, and its live_streams row goes.
+      await rest.return();
+      await watch?.end();
     }
   });
 }

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { Grant } from '../db/grants-repository';
+import type { LiveStream } from '../db/live-streams';
 import type { StepRecord, StoredApp } from '../engine/persister';
+import { pascalCase } from '../lib/openapi';
 import { toAppView } from '../lib/run-events';
 import { encodeStepCursor } from '../lib/step-cursor';
 
@@ -29,7 +31,25 @@ const appFields = {
 export function appViewSchema<Schema extends z.ZodObject>(graphName: string, state: Schema) {
   return z
     .object({ ...appFields, state: state.describe('The state, typed by the graph') })
-    .openapi(`${pascal(graphName)}App`);
+    .openapi(`${pascalCase(graphName)}App`);
+}
+
+/** Each state's JSON, written once: states are frozen, and the reads of an app share one until its next commit (db/latest-states.ts). */
+const stateJson = new WeakMap<object, string>();
+
+/**
+ * `JSON.stringify(toAppView(app, next))`, byte for byte, with the state's JSON reused by every read
+ * of the same (frozen) state instead of written again each time.
+ */
+export function appViewJson(app: StoredApp, next: string | null): string {
+  const { state, parent, created_at, updated_at, ...head } = toAppView(app, next);
+  let json = stateJson.get(state);
+  if (json === undefined) {
+    json = JSON.stringify(state);
+    if (Object.isFrozen(state)) stateJson.set(state, json);
+  }
+  const tail = JSON.stringify({ parent, created_at, updated_at });
+  return `${JSON.stringify(head).slice(0, -1)},"state":${json},${tail.slice(1)}`;
 }
 
 /** The AppView without state, for lists. */
@@ -140,6 +160,26 @@ export const AppRunsSchema = z
   .object({ items: z.array(RunSchema).describe('Newest first') })
   .openapi('AppRuns');
 
+export const LiveStreamSchema = z
+  .object({
+    stream_id: z.string().describe("The stream's id (it names nothing else in the API)"),
+    action: z.string().describe('The action it works on now'),
+    sequence_id: z.number().int().describe('The step that action will commit'),
+    started_at: z.string().describe('When its first action started'),
+  })
+  .openapi('LiveStream');
+
+export const AppStreamsSchema = z
+  .object({ items: z.array(LiveStreamSchema).describe('Oldest first') })
+  .openapi('AppStreams');
+
+export const toLiveStreamView = (stream: LiveStream) => ({
+  stream_id: stream.streamId,
+  action: stream.action,
+  sequence_id: stream.sequenceId,
+  started_at: stream.startedAt.toISOString(),
+});
+
 export const AccessSchema = z
   .object({
     access: z.enum(['read', 'write', 'manage']).describe("The caller's access to the app"),
@@ -158,6 +198,3 @@ export const AccessSchema = z
 export const RunCreatedSchema = z
   .object({ run_id: z.string(), status: z.literal('queued') })
   .openapi('RunCreated');
-
-const pascal = (name: string) =>
-  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());

@@ -4,6 +4,7 @@ import type { Chat } from '../db/chats-repository';
 import type { StoredApp } from '../engine';
 import type { AppEnv } from '../lib/env';
 import { problems } from '../lib/errors';
+import { isId } from '../lib/ids';
 import type { Access } from './policy';
 import { type GraphVariables, loadAuthorized } from './requires';
 
@@ -36,7 +37,10 @@ export function requiresChat(needed: Access, { existing }: { existing: boolean }
   return createMiddleware<{ Variables: AppEnv['Variables'] & ChatVariables }>(async (c, next) => {
     const { runner, user } = c.var;
     const { chats, grants } = c.var.services;
-    const chatId = await chatIdOf(c);
+    // An id outside the id rule names no chat or app (none can exist): nothing is looked up (a NUL
+    // would be a database error, not a miss), and the POST's body validator answers 422 on it.
+    const given = await chatIdOf(c);
+    const chatId = isId(given) ? given : undefined;
     const chat = chatId ? await chats.get(runner.graph.name, chatId) : null;
     const appId = chat?.appId ?? chatId;
     const found = appId ? await runner.load(appId) : null;

@@ -48,7 +48,16 @@ const prompt = action({
   name: 'prompt',
   reads: [],
   writes: ['prompt', 'chat_history'],
-  input: z.object({ prompt: z.string().trim().min(1).max(10_000).describe('What the user says') }),
+  input: z.object({
+    // The pattern says in the document what trim().min(1) checks: some text besides white space.
+    prompt: z
+      .string()
+      .regex(/\S/, 'must hold some text besides white space')
+      .trim()
+      .min(1)
+      .max(10_000)
+      .describe('What the user says'),
+  }),
   run: async (state, { prompt }) => ({
     result: { prompt },
     state: state.update({ prompt }).append('chat_history', { role: 'user', content: prompt, type: 'text' }),

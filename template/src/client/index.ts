@@ -3,6 +3,7 @@ import { API_PREFIX, graphPath } from '../api/paths';
 import type {
   AccessSchema,
   AppRunsSchema,
+  AppStreamsSchema,
   AppSummarySchema,
   GrantSchema,
   RunCreatedSchema,
@@ -41,6 +42,8 @@ export interface StepsQuery {
 
 export type Grant = z.infer<typeof GrantSchema>;
 export type RunView = z.infer<typeof RunSchema>;
+/** A streamed action working on an app now: the action it works on and the step it will commit. */
+export type LiveStreamView = z.infer<typeof AppStreamsSchema>['items'][number];
 /** The caller's access to one app and what it allows (fork, act, run, manage_grants). */
 export type AppAccess = z.infer<typeof AccessSchema>;
 
@@ -149,9 +152,18 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     /** The whole state before and after the committed step `sequenceId`. */
     stepState: (appId: string, sequenceId: number) =>
       json<StepState<S>>('GET', `${app(appId)}/steps/${sequenceId}/state`),
+    /**
+     * Queues `action` on the app as a background run, typed like act(); resolves at once with the
+     * run id (follow it with `client.runs.events` or `.wait`).
+     */
+    startRun: <N extends ActionName<G>>(appId: string, action: N, inputs: ActionInput<G, N>) =>
+      json<z.infer<typeof RunCreatedSchema>>('POST', `${app(appId)}/runs`, { action, inputs }),
     /** The app's newest background runs; `status: 'active'` those queued or running. */
     runs: (appId: string, query: { status?: RunView['status'] | 'active'; limit?: number } = {}) =>
       json<z.infer<typeof AppRunsSchema>>('GET', `${app(appId)}/runs?${params(query)}`),
+    /** The streamed actions working on the app now (on any instance), the oldest first. */
+    streams: (appId: string, query: { limit?: number } = {}) =>
+      json<z.infer<typeof AppStreamsSchema>>('GET', `${app(appId)}/streams?${params(query)}`),
     /** What the caller may do with the app, by the rules the routes check. */
     access: (appId: string) => json<AppAccess>('GET', `${app(appId)}/access`),
     grants: {

@@ -151,3 +151,25 @@ export const chats = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.graph, table.chatId] })],
 );
+
+export const liveStreams = sqliteTable(
+  'live_streams',
+  {
+    streamId: text('stream_id').primaryKey(),
+    graph: text('graph').notNull(),
+    appId: text('app_id').notNull(),
+    /** The action the stream is working on now, and the step it will commit. */
+    action: text('action').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    /** The process serving the stream, which refreshes seen_at of all its streams at once. */
+    instanceId: text('instance_id').notNull(),
+    startedAt: time('started_at').notNull(),
+    /** A stream not seen for a while was left by an instance that died: readers skip it, sweeps delete it. */
+    seenAt: time('seen_at').notNull(),
+  },
+  (table) => [
+    index('live_streams_app').on(table.graph, table.appId),
+    index('live_streams_instance').on(table.instanceId),
+    index('live_streams_seen').on(table.seenAt),
+  ],
+);

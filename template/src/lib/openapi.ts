@@ -18,6 +18,10 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
+/** A graph name as the start of its component names (`chatbot` → `Chatbot`, `my_graph` → `MyGraph`). */
+export const pascalCase = (name: string) =>
+  name.replace(/(^|[_-])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
+
 /** `{ content: { 'application/json': { schema } }, description }`, for route definitions. */
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };

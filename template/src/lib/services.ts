@@ -5,6 +5,7 @@ import { AppsRepository } from '../db/apps-repository';
 import { ChatsRepository } from '../db/chats-repository';
 import type { Database } from '../db/client';
 import { GrantsRepository } from '../db/grants-repository';
+import { LiveStreams } from '../db/live-streams';
 import { RunsRepository } from '../db/runs-repository';
 import type { AnyRunner } from '../engine';
 import type { Instrumentation } from '../metrics';
@@ -19,6 +20,8 @@ export interface Services {
   apps: AppsRepository;
   grants: GrantsRepository;
   runs: RunsRepository;
+  /** The streamed actions working now, on every instance (the step viewer shows them). */
+  liveStreams: LiveStreams;
   bus: RunBus;
   /** The runs this process executes, whose events its followers take as they are emitted. */
   live: LiveRuns;
@@ -71,6 +74,7 @@ export function createServices(deps: ServiceDeps) {
     apps: new AppsRepository(database),
     grants: new GrantsRepository(database),
     runs,
+    liveStreams: new LiveStreams(database, logger),
     bus,
     live,
     runners,

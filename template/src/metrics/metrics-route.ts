@@ -22,7 +22,8 @@ const scrape = createRoute({
       },
       description: 'The metrics, Prometheus text format 0.0.4',
     },
-    ...errorResponses(401, 404),
+    // 429: outside /api, a scrape counts against the per-address limit of requests without a user token.
+    ...errorResponses(401, 404, 429),
   },
 });
 

@@ -172,6 +172,7 @@ const routes: RouteCase[] = [
     expect: readable,
   },
   { name: "the caller's access", method: 'GET', path: `${apps}/target/access`, expect: readable },
+  { name: "an app's live streams", method: 'GET', path: `${apps}/target/streams`, expect: readable },
   {
     name: 'run an action',
     method: 'POST',

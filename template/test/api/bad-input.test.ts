@@ -44,6 +44,7 @@ const cases: Case[] = [
   { name: 'a NUL in a path app id (steps)', method: 'GET', path: `${apps}/a%00b/steps`, status: 404 },
   { name: 'a NUL in a path app id (runs)', method: 'GET', path: `${apps}/a%00b/runs`, status: 404 },
   { name: 'a NUL in a path app id (access)', method: 'GET', path: `${apps}/a%00b/access`, status: 404 },
+  { name: 'a NUL in a path app id (streams)', method: 'GET', path: `${apps}/a%00b/streams`, status: 404 },
   { name: 'an overlong path app id', method: 'GET', path: `${apps}/${'x'.repeat(201)}`, status: 404 },
   {
     name: 'a NUL in a new app id',
@@ -102,6 +103,24 @@ const cases: Case[] = [
   { name: 'a NUL in a run id', method: 'GET', path: '/api/v1/runs/r%00', status: 404 },
   { name: 'a NUL in a run id (events)', method: 'GET', path: '/api/v1/runs/r%00/events', status: 404 },
   { name: 'a NUL in a run id (cancel)', method: 'POST', path: '/api/v1/runs/r%00/cancel', status: 404 },
+  {
+    name: 'a chat id outside the id rule',
+    method: 'POST',
+    path: '/api/v1/chatbot/chat',
+    body: JSON.stringify({
+      id: 'a b',
+      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+    }),
+    status: 422,
+    field: 'id',
+  },
+  {
+    name: 'a NUL in a chat id (resume)',
+    method: 'GET',
+    path: '/api/v1/chatbot/chat/c%00/stream',
+    status: 404,
+  },
+  { name: 'a NUL in a chat id (stop)', method: 'POST', path: '/api/v1/chatbot/chat/c%00/stop', status: 404 },
   { name: 'a NUL in a token sub', method: 'GET', path: apps, sub: `alice${NUL}`, status: 401 },
   {
     name: 'a NUL in a prompt',

@@ -27,7 +27,7 @@ describe.each(dialects)('stored as validated on $name', ({ create }) => {
     const response = await post(`${apps}/src/fork`, { app_id: 'f1', state: { chat_history: history } });
     expect(response.status).toBe(422);
     const body = await response.json();
-    expect(body.errors).toEqual([expect.objectContaining({ path: 'chat_history.0' })]);
+    expect(body.errors).toEqual([expect.objectContaining({ path: 'state.chat_history.0' })]);
     expect(body.errors[0].message).toContain('secret');
     expect(await harness.database.db.select().from(harness.database.tables.apps)).toEqual(before);
   });

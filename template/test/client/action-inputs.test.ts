@@ -31,6 +31,10 @@ describe('typed client action inputs', () => {
     const client = createGraphClient<typeof counter>('http://127.0.0.1:1', 'counter');
     // @ts-expect-error a string is not a number, accepted or not
     void (() => client.act('a', 'add', { by: 'two' }));
+    // @ts-expect-error nor in a background run's inputs
+    void (() => client.startRun('a', 'add', { by: 'two' }));
+    // @ts-expect-error and a run names an action of the graph
+    void (() => client.startRun('a', 'subtract', {}));
   });
 
   it('sends what it is given, and the server fills the default', async () => {
@@ -42,7 +46,8 @@ describe('typed client action inputs', () => {
     const client = createGraphClient<typeof counter>('http://127.0.0.1:1', 'counter', { fetch: recording });
     await client.act('a', 'add', {});
     await client.act('a', 'add', { by: 3 });
-    expect(sent).toEqual([{}, { by: 3 }]);
+    await client.startRun('a', 'add', { by: 2 });
+    expect(sent).toEqual([{}, { by: 3 }, { action: 'add', inputs: { by: 2 } }]);
     expect(add.input?.parse({})).toEqual({ by: 1 });
   });
 });

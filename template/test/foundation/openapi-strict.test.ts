@@ -7,7 +7,10 @@ let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let doc: any;
 
 beforeAll(async () => {
-  testApp = await createTestApp();
+  // Every optional route on, so the document holds them all.
+  testApp = await createTestApp({
+    env: { AUTH_DEV_LOGIN: 'true', METRICS_TOKEN: 'metrics-token-for-the-document' },
+  });
   doc = await (await testApp.app.request('/openapi.json')).json();
 });
 afterAll(() => testApp.close());
@@ -17,11 +20,25 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
   });
 
-  it('gives the health routes operation ids and no security', () => {
-    for (const path of ['/healthz', '/readyz']) {
-      expect(doc.paths[path].get.operationId).toMatch(/^\w+$/);
-      expect(doc.paths[path].get.security).toEqual([]);
+  it('gives the routes without a token operation ids and an explicit empty security', () => {
+    for (const [method, path] of [
+      ['get', '/healthz'],
+      ['get', '/readyz'],
+      ['post', '/auth/dev-token'],
+    ] as const) {
+      expect(doc.paths[path][method].operationId).toMatch(/^\w+$/);
+      expect(doc.paths[path][method].security, `${method} ${path}`).toEqual([]);
     }
+  });
+
+  it('documents 429 on every operation, the probes too: every request counts against a rate limit', () => {
+    const missing = Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths).flatMap(
+      ([path, item]) =>
+        Object.entries(item)
+          .filter(([, operation]) => !operation.responses['429'])
+          .map(([method]) => `${method} ${path}`),
+    );
+    expect(missing).toEqual([]);
   });
 
   it("documents steps' `after` as an integer that is never null", () => {
@@ -29,13 +46,19 @@ describe('the OpenAPI document', () => {
       (parameter: { name: string }) => parameter.name === 'after',
     );
     expect(after.schema).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(JSON.stringify(after.schema)).not.toContain('null');
   });
 
   it('documents Last-Event-ID, the 204 and every event on the run events route', () => {
     const events = doc.paths['/api/v1/runs/{run_id}/events'].get;
-    expect(events.parameters).toContainEqual(
-      expect.objectContaining({ name: 'last-event-id', in: 'header' }),
+    const lastEventId = events.parameters.find(
+      (parameter: { name: string }) => parameter.name === 'last-event-id',
     );
+    expect(lastEventId).toMatchObject({ in: 'header', required: false });
+    // The pattern the server checks (422 otherwise), so a client refuses what the server would.
+    const pattern = new RegExp(lastEventId.schema.pattern);
+    expect(['0', '17', '123456789012345'].every((id) => pattern.test(id))).toBe(true);
+    expect(['x', '-1', '1.5', '1234567890123456'].some((id) => pattern.test(id))).toBe(false);
     expect(events.responses['204']).toBeDefined();
     for (const name of ['state', 'action', 'delta', 'step', 'done', 'error']) {
       expect(events.description).toContain(`\`${name}\``);

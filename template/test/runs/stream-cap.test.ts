@@ -1,6 +1,7 @@
 // Each user may hold STREAMS_PER_USER streams open at once (streamed actions, run events over SSE
 // and WebSocket, counted together); one more answers 429 with Retry-After and starts nothing.
 // Closing a stream gives its slot back; other users are not affected.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RunsRepository } from '../../src/db/runs-repository';
@@ -128,5 +129,37 @@ describe('open streams per user', () => {
     const open = await openEvents('alice');
     expect(open.response.status).toBe(200);
     open.leave();
+  });
+
+  it('gives the slot back when a WebSocket client leaves during the upgrade', async () => {
+    const authorization = (await headers('alice')).authorization;
+    for (let index = 0; index < 4; index++) {
+      // The upgrade request, and the connection gone before the handshake is answered.
+      const socket = connect(server.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.end(
+        [
+          `GET /api/v1/runs/${runId}/ws HTTP/1.1`,
+          `Host: 127.0.0.1:${server.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Version: 13',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          `Authorization: ${authorization}`,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      socket.destroy();
+    }
+    await expect
+      .poll(async () => {
+        const first = await openEvents('alice');
+        const second = await openEvents('alice');
+        first.leave();
+        second.leave();
+        return [first.response.status, second.response.status];
+      })
+      .toEqual([200, 200]);
   });
 });

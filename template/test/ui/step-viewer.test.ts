@@ -2,8 +2,8 @@
 // chat two turns, open the viewer from the chat, every step is there with its action and the prompt
 // step's change, the diagram has a node per action with the position marked, fork from step 1 opens
 // the fork with its parent link, another user gets the 404 page, a reader gets no fork button, a write
-// grantee gets one and forks, and a background run's running action and then its steps appear without
-// a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
+// grantee gets one and forks, and the running action of a background run, and of a stream the chat
+// page started, and then their steps appear without a reload. UPDATE_SCREENSHOTS=1 writes docs/*.png.
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
 }, 60_000);
 afterAll(async () => {
-  held.release(); // so a failed test leaves no run waiting for the worker's stop
+  held.releaseAll(); // so a failed test leaves no run waiting for the worker's stop
   await browser?.close();
   await server?.shutdown();
   await testApp?.close();
@@ -188,6 +188,49 @@ describe('the step viewer', () => {
     expect(await reader.page.locator('#steps tbody tr.committed').count()).toBe(5);
     expect(await reader.page.evaluate(() => 'notReloaded' in window)).toBe(true);
     expect(reader.errors).toEqual([]);
+  }, 60_000);
+
+  it('shows the running action of a stream the chat page started, then its step, without a reload', async () => {
+    const { page: chat, errors: chatErrors } = await signedIn('alice');
+    // The first turn is not held: the chat page names its app, the viewer opens on its four steps.
+    await ask(chat, 'What is a block?');
+    const appId = new URL(chat.url()).hash.slice(1);
+    const viewer = await chat.context().newPage();
+    const viewerErrors: string[] = [];
+    viewer.on('pageerror', (error) => viewerErrors.push(error.message));
+    await viewer.goto(`${url}/apps/chatbot/${encodeURIComponent(appId)}`);
+    await expect.poll(() => actions(viewer), { timeout: 10_000 }).toHaveLength(3);
+    await viewer.evaluate(() => Object.assign(window, { notReloaded: true }));
+
+    // The chat page streams the second turn (POST …/actions/prompt/stream), held in its answer.
+    await chat.fill('#prompt', 'What is a streamed signal? (held:chat)');
+    await chat.click('#prompt-form button');
+    const runningNodes = () =>
+      viewer
+        .locator('#diagram .node.running')
+        .evaluateAll((nodes) => nodes.map((node) => (node as SVGGElement).dataset.action));
+    await expect.poll(runningNodes, { timeout: 15_000 }).toEqual(['answer_question']);
+    const row = viewer.locator('#running');
+    expect(await row.isVisible()).toBe(true);
+    expect(await row.getAttribute('data-action')).toBe('answer_question');
+    expect(await row.getAttribute('data-stream-id')).not.toBe('');
+    expect(await row.textContent()).toContain('running…');
+    expect(await row.textContent()).toContain('streamed action');
+    expect(await row.locator('td').first().textContent()).toBe('6');
+    await expect
+      .poll(() => actions(viewer), { timeout: 10_000 })
+      .toEqual(['prompt', 'decide_mode', 'answer_question', 'prompt', 'decide_mode']);
+
+    held.release('chat');
+    await expect.poll(() => chat.locator('.message.streaming').count(), { timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(() => actions(viewer), { timeout: 15_000 })
+      .toEqual(['prompt', 'decide_mode', 'answer_question', 'prompt', 'decide_mode', 'answer_question']);
+    await expect.poll(() => row.isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await runningNodes()).toEqual([]);
+    expect(await viewer.evaluate(() => 'notReloaded' in window)).toBe(true);
+    expect(chatErrors).toEqual([]);
+    expect(viewerErrors).toEqual([]);
   }, 60_000);
 
   it('gives a write grantee the fork button, and its fork works', async () => {

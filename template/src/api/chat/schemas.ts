@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { idSchema } from '../../lib/ids';
 
 // The body DefaultChatTransport (the AI SDK's useChat and Chat) posts. Only the id, the trigger and
 // the last user message's text are used: the history the client sends is not trusted, the server
@@ -20,7 +21,7 @@ const UIMessage = z
 
 export const ChatRequestBody = z
   .looseObject({
-    id: z.string().min(1).max(200).describe('The chat id: the app id, created for the caller on first use'),
+    id: idSchema().describe('The chat id: the app id, created for the caller on first use'),
     messages: z.array(UIMessage).max(10_000).describe('The conversation as the client has it'),
     trigger: z
       .enum(['submit-message', 'regenerate-message'])
@@ -33,11 +34,7 @@ export const ChatRequestBody = z
   .openapi('ChatRequest');
 
 export const ChatIdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'id', in: 'path' }, description: 'The chat id' }),
+  id: idSchema().openapi({ param: { name: 'id', in: 'path' }, description: 'The chat id' }),
 });
 
 /** The text of the last user message, or null when the last message is not a user's with text. */

@@ -5,14 +5,14 @@ import { accessToApp, type GraphVariables, idTakenProblem } from '../../auth/req
 import { activeStatuses } from '../../db/runs-repository';
 import { type AnyRunner, AppExistsError, type StoredApp, UnknownStepError } from '../../engine';
 import type { AppEnv } from '../../lib/env';
-import { ProblemError, problems, zodProblem } from '../../lib/errors';
+import { problems } from '../../lib/errors';
 import { decodeStepCursor } from '../../lib/step-cursor';
 import { inRunSpan, tracedRun } from '../../tracing/run-spans';
 import { traceParentOf } from '../../tracing/traceparent';
 import { asProblem, requestSignal } from '../problems';
 import { sendRun } from '../sse';
 import { boundedStepPage } from '../step-page';
-import { toAppSummary, toAppView, toGrantView, toRunView } from '../views';
+import { appViewJson, toAppSummary, toAppView, toGrantView, toLiveStreamView, toRunView } from '../views';
 import type { ActionRoutes, GraphRoutes } from './routes';
 import { type GraphStructure, graphStructure } from './structure';
 
@@ -42,7 +42,15 @@ export const createApp: Handler<GraphRoutes['createApp']> = async (c) => {
 
 export const headApp: Handler<GraphRoutes['headApp']> = (c) => c.body(null, 200);
 
-export const getApp: Handler<GraphRoutes['getApp']> = (c) => c.json(view(c.var.runner, c.var.app), 200);
+// The same body and Content-Type as c.json(view(…)), the state's JSON written once per commit
+// (appViewJson); the cast tells the route's types it is that JSON.
+export const getApp: Handler<GraphRoutes['getApp']> = (c) => {
+  const { runner, app } = c.var;
+  const json = appViewJson(app, runner.next(app));
+  return c.body(json, 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<
+    typeof c.json<ReturnType<typeof view>, 200>
+  >;
+};
 
 export const listApps: Handler<GraphRoutes['listApps']> = async (c) => {
   const query = c.req.valid('query');
@@ -89,7 +97,9 @@ export const streamAction =
     });
     // The 200 is declared as text/event-stream, for which @hono/zod-openapi types the answer as a
     // plain Response (it types JSON and text bodies only): as narrow as it gets, and no cast.
-    return sendRun(c, c.var.logger, runner, first, run, signal);
+    // While it works, the stream is listed as the app's (GET …/streams: the step viewer marks it).
+    const watch = c.var.services.liveStreams.watch({ graph: runner.graph.name, appId: app.appId });
+    return sendRun(c, c.var.logger, runner, first, run, signal, watch);
   };
 
 export const fork: Handler<GraphRoutes['fork']> = async (c) => {
@@ -164,6 +174,14 @@ export const appRuns: Handler<GraphRoutes['appRuns']> = async (c) => {
   return c.json({ items: runs.map(toRunView) }, 200);
 };
 
+/** GET …/streams: the streamed actions working on the app now (live_streams, any instance). */
+export const appStreams: Handler<GraphRoutes['appStreams']> = async (c) => {
+  const { graph } = c.var.runner;
+  const { limit } = c.req.valid('query');
+  const streams = await c.var.services.liveStreams.listForApp(graph.name, c.var.app.appId, limit);
+  return c.json({ items: streams.map(toLiveStreamView) }, 200);
+};
+
 /** GET …/access: the caller's access, and what each kind of request needs of it (policy.ts). */
 export const access: Handler<GraphRoutes['access']> = async (c) => {
   const access = await accessToApp(c.var.services.grants, c.var.user, c.var.app);
@@ -207,23 +225,15 @@ export const deleteGrant: Handler<GraphRoutes['deleteGrant']> = async (c) => {
 export const createRun: Handler<GraphRoutes['createRun']> = async (c) => {
   const { runner, app, user } = c.var;
   const { runs, runQueued } = c.var.services;
+  // The route checked `action` against the graph and `inputs` against its schema: what is stored
+  // (and run by the worker) is what was validated, zod's output without the keys it does not name.
   const { action, inputs, webhook } = c.req.valid('json');
-  const definition = runner.graph.actions.get(action);
-  if (!definition)
-    throw problems.unprocessable(`The ${runner.graph.name} graph has no action "${action}".`, [
-      { path: 'action', message: 'unknown action' },
-    ]);
-  const parsed = definition.input?.safeParse(inputs);
-  if (parsed && !parsed.success)
-    throw new ProblemError(zodProblem(parsed.error, `Inputs of "${action}" do not match its schema`));
   if (webhook) await checkWebhook(c.var.services, webhook.url);
-  // What is stored (and run by the worker) is what was validated: zod's output, without the keys
-  // the schema does not name; an action without inputs gets none.
   const run = await runs.create({
     graph: runner.graph.name,
     appId: app.appId,
     action,
-    inputs: parsed ? parsed.data : {},
+    inputs,
     createdBy: user.sub,
     webhookUrl: webhook?.url,
     // The worker (on whichever instance claims the run) starts the run's span as this request's child.

@@ -27,6 +27,7 @@ export function mountGraph(runner: AnyRunner) {
     .openapi(routes.stepState, handlers.stepState)
     .openapi(routes.structure, handlers.structure)
     .openapi(routes.appRuns, handlers.appRuns)
+    .openapi(routes.appStreams, handlers.appStreams)
     .openapi(routes.access, handlers.access)
     .openapi(routes.listGrants, handlers.listGrants)
     .openapi(routes.putGrant, handlers.putGrant)

@@ -6,11 +6,11 @@ import { openStream } from '../middleware/stream-slots';
 import {
   AppIdParams,
   CreateAppBody,
-  ForkBody,
+  forkBodySchema,
   GrantBody,
   GrantParams,
   ListAppsQuery,
-  RunRequestSchema,
+  runRequestSchema,
   StepsQuery,
 } from '../schemas';
 import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
@@ -27,8 +27,9 @@ const sseContent = (description: string) => ({
   description,
 });
 
-/** What every route of one graph shares: its name, its AppView schema, its route maker. */
+/** What every route of one graph shares: the graph, its name, its AppView schema, its route maker. */
 interface GraphRouteContext {
+  graph: Graph;
   graphName: string;
   AppView: ReturnType<typeof appViewSchema>;
   route: GraphRouteMaker;
@@ -41,6 +42,7 @@ interface GraphRouteContext {
  */
 export function graphRoutes(graph: Graph) {
   const context: GraphRouteContext = {
+    graph,
     graphName: graph.name,
     AppView: appViewSchema(graph.name, graph.state),
     route: graphRouteMaker(graph.name),
@@ -68,7 +70,7 @@ function appRoutes({ route, AppView, graphName }: GraphRouteContext) {
       responses: {
         200: jsonContent(AppView, 'The existing app'),
         201: jsonContent(AppView, 'The new app'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
     getApp: route({
@@ -119,7 +121,7 @@ function appRoutes({ route, AppView, graphName }: GraphRouteContext) {
 }
 
 /** An app's history: its steps, and forks from any of them. */
-function historyRoutes({ route, AppView }: GraphRouteContext) {
+function historyRoutes({ graph, route, AppView }: GraphRouteContext) {
   return {
     fork: route({
       method: 'post',
@@ -129,10 +131,13 @@ function historyRoutes({ route, AppView }: GraphRouteContext) {
       summary: 'Fork an app at a step',
       description:
         "A new app, owned by the caller, whose state is the source's at `sequence_id` with `state` keys overridden.",
-      request: { params: AppIdParams, body: jsonBody(ForkBody, 'Where to fork from') },
+      request: {
+        params: AppIdParams,
+        body: jsonBody(forkBodySchema(graph.name, graph.state), 'Where to fork from'),
+      },
       responses: {
         201: jsonContent(AppView, 'The forked app'),
-        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429),
       },
     }),
     steps: route({
@@ -176,7 +181,7 @@ function grantRoutes({ route }: GraphRouteContext) {
       request: { params: GrantParams, body: jsonBody(GrantBody, 'The permission') },
       responses: {
         200: jsonContent(GrantSchema, 'The grant'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
     deleteGrant: route({
@@ -185,15 +190,15 @@ function grantRoutes({ route }: GraphRouteContext) {
       operation: 'delete_grant',
       requires: needs.manageGrants,
       summary: 'Stop sharing the app',
-      description: 'Owner or admin only. 404 when the subject held no grant.',
+      description: 'Owner or admin only. 404 when the subject held no grant; 422 when it is not an id.',
       request: { params: GrantParams },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 429) },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 422, 429) },
     }),
   };
 }
 
 /** Starting a background run of one of the graph's actions. */
-function runRoutes({ route }: GraphRouteContext) {
+function runRoutes({ graph, route }: GraphRouteContext) {
   return {
     createRun: route({
       method: 'post',
@@ -203,11 +208,14 @@ function runRoutes({ route }: GraphRouteContext) {
       alsoTagged: ['runs'],
       summary: 'Start a background run',
       description:
-        'Queues `action` with `inputs`; a worker runs it like the action route would. 202 at once.',
-      request: { params: AppIdParams, body: jsonBody(RunRequestSchema, 'The action and its inputs') },
+        "Queues `action` with `inputs`, which are that action's input schema (422 for an action the graph lacks or inputs that do not match it); a worker runs it like the action route would. 202 at once.",
+      request: {
+        params: AppIdParams,
+        body: jsonBody(runRequestSchema(graph.name, graph.actions.values()), 'The action and its inputs'),
+      },
       responses: {
         202: jsonContent(RunCreatedSchema, 'Queued'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 413, 422, 429),
       },
     }),
   };

@@ -63,7 +63,8 @@ export const completions: Handler<OpenAIRoutes['completions']> = async (c) => {
       200,
     );
   }
-  return streamCompletion(c, { runner, app, mapping, inputs: plan.inputs, body, meta });
+  const watch = c.var.services.liveStreams.watch({ graph: runner.graph.name, appId: app.appId });
+  return streamCompletion(c, { runner, app, mapping, inputs: plan.inputs, body, meta, watch });
 };
 
 /** Runs the chat action and the steps after it; the app where it halted and the pieces it streamed. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ChatMapping } from '../../chat/mapping';
+import type { StreamWatch } from '../../db/live-streams';
 import type { AnyRunner, StoredApp } from '../../engine';
 import { runProblem } from '../../lib/run-events';
 import { usageOf } from './conversation';
@@ -14,6 +15,8 @@ export interface StreamedCall {
   inputs: unknown;
   body: ChatCompletionRequest;
   meta: { id: string; created: number; model: string };
+  /** The stream's live_streams row (what the step viewer marks as running). */
+  watch: StreamWatch;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface StreamedCall {
  * client leaving aborts the running action, as on the graph's own stream route.
  */
 export function streamCompletion(c: Context, call: StreamedCall) {
-  const { runner, app, mapping, inputs, body, meta } = call;
+  const { runner, app, mapping, inputs, body, meta, watch } = call;
   const leave = new AbortController();
   const events = runner.stream(app.appId, { action: mapping.action, inputs, signal: leave.signal });
   const chunk = (delta: object, finish: 'stop' | null) => ({
@@ -35,15 +38,21 @@ export function streamCompletion(c: Context, call: StreamedCall) {
     const send = (data: unknown) => stream.writeSSE({ data: JSON.stringify(data) });
     let pieces = 0;
     await send(chunk({ role: 'assistant', content: '' }, null));
-    for await (const event of events) {
-      if (event.event === 'delta' && typeof event.data.delta === 'string') {
-        pieces++;
-        await send(chunk({ content: event.data.delta }, null));
-      } else if (event.event === 'error') {
-        // The openai client raises an APIError for a `data:` event carrying `error`.
-        await send(toOpenAIError(runProblem(event.data.error, event.data.next)));
-        return;
+    try {
+      for await (const event of events) {
+        const seen = watch.saw(event);
+        if (seen) await seen;
+        if (event.event === 'delta' && typeof event.data.delta === 'string') {
+          pieces++;
+          await send(chunk({ content: event.data.delta }, null));
+        } else if (event.event === 'error') {
+          // The openai client raises an APIError for a `data:` event carrying `error`.
+          await send(toOpenAIError(runProblem(event.data.error, event.data.next)));
+          return;
+        }
       }
+    } finally {
+      await watch.end();
     }
     await send(chunk({}, 'stop'));
     if (body.stream_options?.include_usage) {

@@ -4,7 +4,7 @@ import { requiresRun } from '../../auth/requires';
 import type { AnyRunner } from '../../engine';
 import { errorResponses, jsonContent } from '../../lib/openapi';
 import { openStream } from '../middleware/stream-slots';
-import { RunIdParams } from '../schemas';
+import { LastEventIdHeader, RunIdParams } from '../schemas';
 import { appViewSchema, RunSchema } from '../views';
 
 // The route definitions of background runs (started by each graph's POST …/apps/{app_id}/runs):
@@ -27,11 +27,14 @@ const getRun = createRoute({
   responses: { 200: jsonContent(RunSchema, 'The run'), ...errorResponses(401, 404, 429) },
 });
 
-/** A run's result is the AppView of its graph: one schema per mounted graph. */
+/**
+ * A run's result is the AppView of its graph: one schema per mounted graph, and no union of one
+ * (a linter flags an anyOf with a single member).
+ */
 function getResult(runners: Iterable<AnyRunner>) {
-  const AppResult = z.union(
-    [...runners].map((runner) => appViewSchema(runner.graph.name, runner.graph.state)),
-  );
+  const views = [...runners].map((runner) => appViewSchema(runner.graph.name, runner.graph.state));
+  const [only, ...others] = views;
+  const AppResult = only && others.length === 0 ? only : z.union(views);
   return createRoute({
     method: 'get',
     path: '/runs/{run_id}/result',
@@ -64,11 +67,7 @@ const events = createRoute({
   ].join('\n\n'),
   request: {
     ...request,
-    headers: z.object({
-      'last-event-id': z.string().optional().openapi({
-        description: 'Resume after this event id (what an EventSource sends when it reconnects)',
-      }),
-    }),
+    headers: LastEventIdHeader,
   },
   responses: {
     200: {

@@ -2,7 +2,8 @@
 // current position and next marked here, fork from any step (offered when the API says the caller
 // may fork), new steps as they commit (the page polls the steps after the last row it has, once a
 // second while it is visible: a cheap indexed read of writes, which works the same for a stream, a
-// background run or another tab), and the action a background run is working on now (live-run.ts).
+// background run or another tab), and the action a background run or a streamed action is working
+// on now (live-run.ts).
 import { ApiError, type AppView, createGraphClient, createRunsClient, type Step } from '../../client';
 import { liveRun, type RunningAction } from '../live-run';
 import { withSignIn } from '../session';
@@ -25,6 +26,8 @@ let mayFork = false;
 let lastCursor: string | undefined;
 let endReached = false;
 let sequenceShown = -1;
+/** What live-run.ts last said works now (shown unless its step is already shown committed). */
+let runningNow: RunningAction | null = null;
 
 const viewerOf = (id: string, hash = '') => `/apps/${graph}/${encodeURIComponent(id)}${hash}`;
 const link = (href: string, text: string) => Object.assign(element('a', { text }), { href });
@@ -39,6 +42,7 @@ function showApp(app: AppView<State>) {
     node.classList.toggle('position', action === app.position);
     node.classList.toggle('next', action === app.next);
   }
+  showRunning(runningNow);
 }
 
 async function showRelations(app: AppView<State>) {
@@ -93,19 +97,27 @@ async function loadMore(after?: number) {
 }
 
 /** Marks the running action on the diagram, with a row below the steps where its step will appear. */
-function showRunning(running: RunningAction | null) {
+function showRunning(shown: RunningAction | null) {
+  runningNow = shown;
+  // A step the page already shows is no longer running (the stream's row moves a moment later).
+  const committed = shown?.sequenceId != null && shown.sequenceId <= sequenceShown;
+  const running = committed ? null : shown;
   for (const node of document.querySelectorAll('#diagram .node'))
     node.classList.toggle('running', !!running && (node as SVGGElement).dataset.action === running.action);
   const row = $('#running');
   row.hidden = !running;
   if (!running) return row.replaceChildren();
   row.dataset.action = running.action;
-  row.dataset.runId = running.runId;
+  row.dataset.runId = running.runId ?? '';
+  row.dataset.streamId = running.streamId ?? '';
   row.replaceChildren(
     element('td', { text: running.sequenceId === null ? '' : String(running.sequenceId) }),
     element('td', { text: running.action, className: 'json' }),
     element('td', { text: running.queued ? 'queued…' : 'running…', className: 'muted' }),
-    element('td', { text: `background run ${running.runId}`, className: 'muted' }),
+    element('td', {
+      text: running.runId ? `background run ${running.runId}` : 'streamed action',
+      className: 'muted',
+    }),
   );
   (row.lastChild as HTMLTableCellElement).colSpan = 4;
 }
