@@ -77,6 +77,7 @@ describe('pages under a strict Content-Security-Policy, offline', () => {
     await page.goto(`${origin}/docs`);
     // The reference shows the document's title and lists its operations once it has rendered.
     await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point (textContent also holds text the page never drew)
       .poll(() => page.evaluate(() => document.body.innerText), { timeout: 20_000 })
       .toMatch(/Switchyard API[\s\S]*Readiness/);
     expect(refused).toEqual([]);
