@@ -38,6 +38,11 @@ export const ListAppsQuery = z.object({
     .describe('`next_cursor` of the previous page'),
 });
 
+export const ListGrantsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(100).describe('Page size (1–200)'),
+  cursor: idSchema().optional().describe('`next_cursor` of the previous page: the grants after that subject'),
+});
+
 /** POST …/fork: where to fork from, and state keys to override, each typed by the graph's state schema. */
 export function forkBodySchema(graphName: string, state: z.ZodObject) {
   return z

@@ -136,6 +136,13 @@ export const GrantSchema = z
   .object({ subject: z.string(), permission: z.enum(['read', 'write']), created_at: z.string() })
   .openapi('Grant');
 
+export const GrantPage = z
+  .object({
+    items: z.array(GrantSchema),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  })
+  .openapi('GrantPage');
+
 export const toGrantView = (grant: Grant) => ({
   subject: grant.subject,
   permission: grant.permission,

@@ -167,7 +167,9 @@ export function createGraphClient<G>(baseUrl: string, graph: string, options: Cl
     /** What the caller may do with the app, by the rules the routes check. */
     access: (appId: string) => json<AppAccess>('GET', `${app(appId)}/access`),
     grants: {
-      list: (appId: string) => json<{ items: Grant[] }>('GET', `${app(appId)}/grants`),
+      /** A page of the grants by subject; pass `next_cursor` back as `cursor` for the next. */
+      list: (appId: string, query: { limit?: number; cursor?: string } = {}) =>
+        json<{ items: Grant[]; next_cursor: string | null }>('GET', `${app(appId)}/grants?${params(query)}`),
       put: (appId: string, subject: string, permission: 'read' | 'write') =>
         json<Grant>('PUT', `${app(appId)}/grants/${encodeURIComponent(subject)}`, { permission }),
       delete: (appId: string, subject: string) =>

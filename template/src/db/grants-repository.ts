@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Permission } from '../auth/policy';
 import type { AppKey } from '../engine/persister';
 import type { Database } from './client';
@@ -46,18 +46,31 @@ export class GrantsRepository {
     return removed.length > 0;
   }
 
-  /** The app's grants, by subject. */
-  async list(key: AppKey): Promise<Grant[]> {
+  /**
+   * A page of the app's grants, by subject, after the subject `after` (a page, so an app shared
+   * with many subjects answers in bounded pieces); `more` says whether another page follows.
+   */
+  async list(
+    key: AppKey,
+    page: { limit: number; after?: string },
+  ): Promise<{ grants: Grant[]; more: boolean }> {
     const { db, tables } = this.database;
-    return db
+    const rows = await db
       .select({
         subject: tables.grants.subject,
         permission: tables.grants.permission,
         createdAt: tables.grants.createdAt,
       })
       .from(tables.grants)
-      .where(grantOn(this.database, key))
-      .orderBy(asc(tables.grants.subject));
+      .where(
+        and(
+          grantOn(this.database, key),
+          page.after === undefined ? undefined : gt(tables.grants.subject, page.after),
+        ),
+      )
+      .orderBy(asc(tables.grants.subject))
+      .limit(page.limit + 1);
+    return { grants: rows.slice(0, page.limit), more: rows.length > page.limit };
   }
 }
 

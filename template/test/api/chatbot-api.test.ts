@@ -320,4 +320,32 @@ describe('grants', () => {
     expect(bad.status).toBe(422);
     expect((await alice.grants.list('shared')).items).toEqual([]);
   });
+
+  it('lists the grants a page at a time, each once, by subject; a bad page is a 422', async () => {
+    await alice.create({ app_id: 'widely-shared' });
+    const subjects = ['erin', 'bob', 'dave', 'carol', 'frank'];
+    for (const subject of subjects) await alice.grants.put('widely-shared', subject, 'read');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await alice.grants.list('widely-shared', { limit: 2, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((grant) => grant.subject));
+      cursor = page.next_cursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(seen).toEqual([...subjects].sort());
+    expect(pages).toBe(3);
+    const token = await harness.token('alice');
+    for (const query of ['limit=0', 'limit=201', 'limit=two', 'cursor=', `cursor=${'x'.repeat(201)}`]) {
+      const answer = await harness.request(
+        'GET',
+        `/api/v1/chatbot/apps/widely-shared/grants?${query}`,
+        token,
+      );
+      expect(answer.status, query).toBe(422);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
 });

@@ -121,16 +121,23 @@ describe.each(dialects)('AppsRepository and GrantsRepository on $name', ({ creat
     expect(await grants.permissionOf(key, 'dave')).toBe('read');
     expect(await grants.put(key, 'dave', 'write')).toMatchObject({ subject: 'dave', permission: 'write' });
     await grants.put(key, 'carol', 'read');
-    expect((await grants.list(key)).map((grant) => [grant.subject, grant.permission])).toEqual([
+    const page = await grants.list(key, { limit: 10 });
+    expect(page.grants.map((grant) => [grant.subject, grant.permission])).toEqual([
       ['carol', 'read'],
       ['dave', 'write'],
     ]);
+    expect(page.more).toBe(false);
+    // In pages by subject: each grant once, and `more` until the last.
+    const first = await grants.list(key, { limit: 1 });
+    expect([first.grants.map((grant) => grant.subject), first.more]).toEqual([['carol'], true]);
+    const second = await grants.list(key, { limit: 1, after: 'carol' });
+    expect([second.grants.map((grant) => grant.subject), second.more]).toEqual([['dave'], false]);
     // Grants are per app: the same subject has nothing on another app.
     expect(await grants.permissionOf({ graph: 'chat', appId: 'a3' }, 'dave')).toBeNull();
     expect(await grants.delete(key, 'dave')).toBe(true);
     expect(await grants.delete(key, 'dave')).toBe(false);
     expect(await grants.permissionOf(key, 'dave')).toBeNull();
-    expect((await grants.list(key)).map((grant) => grant.subject)).toEqual(['carol']);
+    expect((await grants.list(key, { limit: 10 })).grants.map((grant) => grant.subject)).toEqual(['carol']);
   });
 
   it('starts from the first page when the cursor is not one of its own', async () => {

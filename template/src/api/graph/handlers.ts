@@ -204,8 +204,10 @@ export const access: Handler<GraphRoutes['access']> = async (c) => {
 };
 
 export const listGrants: Handler<GraphRoutes['listGrants']> = async (c) => {
-  const grants = await c.var.services.grants.list(c.var.app);
-  return c.json({ items: grants.map(toGrantView) }, 200);
+  const { limit, cursor } = c.req.valid('query');
+  const { grants, more } = await c.var.services.grants.list(c.var.app, { limit, after: cursor });
+  const next = more ? grants.at(-1)?.subject : undefined;
+  return c.json({ items: grants.map(toGrantView), next_cursor: next ?? null }, 200);
 };
 
 export const putGrant: Handler<GraphRoutes['putGrant']> = async (c) => {

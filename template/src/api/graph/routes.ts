@@ -10,10 +10,18 @@ import {
   GrantBody,
   GrantParams,
   ListAppsQuery,
+  ListGrantsQuery,
   runRequestSchema,
   StepsQuery,
 } from '../schemas';
-import { AppSummarySchema, appViewSchema, GrantSchema, RunCreatedSchema, StepPage } from '../views';
+import {
+  AppSummarySchema,
+  appViewSchema,
+  GrantPage,
+  GrantSchema,
+  RunCreatedSchema,
+  StepPage,
+} from '../views';
 import { type GraphRouteMaker, graphRouteMaker } from './graph-route';
 import { trackingRoutes } from './tracking-routes';
 
@@ -164,11 +172,11 @@ function grantRoutes({ route }: GraphRouteContext) {
       operation: 'list_grants',
       requires: needs.manageGrants,
       summary: 'Who the app is shared with',
-      description: 'Owner or admin only.',
-      request: { params: AppIdParams },
+      description: 'Owner or admin only. By subject, a page at a time: pass `next_cursor` back as `cursor`.',
+      request: { params: AppIdParams, query: ListGrantsQuery },
       responses: {
-        200: jsonContent(z.object({ items: z.array(GrantSchema) }), 'The grants'),
-        ...errorResponses(401, 403, 404, 429),
+        200: jsonContent(GrantPage, 'A page of the grants'),
+        ...errorResponses(401, 403, 404, 422, 429),
       },
     }),
     putGrant: route({
