@@ -27,5 +27,5 @@ export function requestSignal(c: {
   var: Pick<AppVariables, 'deadline'>;
 }): AbortSignal {
   const deadline = c.var.deadline;
-  return deadline ? AbortSignal.any([c.req.raw.signal, deadline]) : c.req.raw.signal;
+  return deadline ? AbortSignal.any([c.req.raw.signal, deadline.signal]) : c.req.raw.signal;
 }

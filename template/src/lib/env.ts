@@ -1,3 +1,4 @@
+import type { RequestDeadline } from '../api/middleware/deadline';
 import type { User } from '../auth/user';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -16,7 +17,7 @@ export interface AppVariables {
   /** The repositories and runners, injected by createApp (so tests swap the database, not the code). */
   services: Services;
   /** Fires when the request's deadline (REQUEST_TIMEOUT_MS) passes; unset on streaming routes. */
-  deadline?: AbortSignal;
+  deadline?: RequestDeadline;
   /** How often an idle Server-Sent Events stream sends `: ping` (SSE_PING_INTERVAL_MS). */
   ssePingIntervalMs?: number;
 }

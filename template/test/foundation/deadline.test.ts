@@ -12,12 +12,12 @@ describe('deadline()', () => {
     const app = new Hono<{ Variables: DeadlineVariables }>()
       .use(deadline(20))
       .get('/slow', async (c) => {
-        const signal = c.get('deadline');
+        const { signal } = c.get('deadline');
         await new Promise((resolve) => signal.addEventListener('abort', resolve));
         seenByHandler = signal.reason;
         return c.text('too late');
       })
-      .get('/quick', (c) => c.text(c.get('deadline').aborted ? 'aborted' : 'in time'));
+      .get('/quick', (c) => c.text(c.get('deadline').signal.aborted ? 'aborted' : 'in time'));
     app.onError((error, c) =>
       error instanceof ProblemError ? problemResponse(c, error.problem) : c.text('unexpected', 500),
     );
@@ -28,6 +28,46 @@ describe('deadline()', () => {
     expect(await slow.json()).toMatchObject({ status: 504, detail: 'The request took too long.' });
     await expect.poll(() => seenByHandler).toBeInstanceOf(ProblemError);
     expect(await (await app.request('/quick')).text()).toBe('in time');
+  });
+
+  it('gives each request its own time, however many are in flight', async () => {
+    const app = new Hono<{ Variables: DeadlineVariables }>().use(deadline(60)).get('/wait/:ms', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, Number(c.req.param('ms'))));
+      return c.text('done');
+    });
+    app.onError((error, c) =>
+      error instanceof ProblemError ? problemResponse(c, error.problem) : c.text('?', 500),
+    );
+    const timed = async (path: string) => {
+      const started = performance.now();
+      const response = await app.request(path);
+      return { status: response.status, ms: performance.now() - started };
+    };
+    const first = timed('/wait/1000');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [late, second, quick] = await Promise.all([first, timed('/wait/1000'), timed('/wait/5')]);
+    expect(late.status).toBe(504);
+    expect(second.status).toBe(504);
+    expect(quick.status).toBe(200);
+    // Each one ran its full 60 ms (the second was not cut when the first one's time came).
+    expect(late.ms).toBeGreaterThanOrEqual(59);
+    expect(second.ms).toBeGreaterThanOrEqual(59);
+    expect(second.ms).toBeLessThan(900);
+  });
+
+  it('hands a handler that asks only after the deadline passed a signal already fired', async () => {
+    let seen: AbortSignal | undefined;
+    const app = new Hono<{ Variables: DeadlineVariables }>().use(deadline(20)).get('/late-ask', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      seen = c.var.deadline.signal;
+      return c.text('too late');
+    });
+    app.onError((error, c) =>
+      error instanceof ProblemError ? problemResponse(c, error.problem) : c.text('?', 500),
+    );
+    expect((await app.request('/late-ask')).status).toBe(504);
+    await expect.poll(() => seen?.aborted).toBe(true);
+    expect(seen?.reason).toBeInstanceOf(ProblemError);
   });
 
   it('leaves the requests it is told to skip alone', async () => {

@@ -17,6 +17,7 @@ import { closeUnreadBody } from './close-unread-body';
 import { deadline } from './deadline';
 import { rateLimit } from './rate-limit';
 import { requestLog } from './request-log';
+import { constantHeaders } from './response-headers';
 import { storableJson } from './storable-json';
 
 // The middleware of src/app.ts, in the order a request meets it: what every request passes, then
@@ -48,7 +49,8 @@ export function installMiddleware(app: Hono<AppEnv>, deps: MiddlewareDeps) {
   app.use(closeUnreadBody());
   if (observed) app.use(observed.httpMiddleware);
   app.use(requestLog(deps.logger));
-  app.use(secureHeaders({ contentSecurityPolicy }));
+  // The same on every response (no nonce), so taken once and copied (response-headers.ts).
+  app.use(constantHeaders(secureHeaders({ contentSecurityPolicy })));
   // Without a token, per client address: everything outside /api and /v1, and the 401s inside.
   const anonymous = anonymousLimits({
     limit: config.ANON_RATE_LIMIT_PER_MIN,

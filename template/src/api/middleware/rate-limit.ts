@@ -1,9 +1,10 @@
-import type { Env as HonoEnv } from 'hono';
+import type { Context, Env as HonoEnv } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { type RedisClient, RedisStore, rateLimiter, type Store } from 'hono-rate-limiter';
+import { type RateLimitInfo, type RedisClient, RedisStore, rateLimiter, type Store } from 'hono-rate-limiter';
 import type { Redis } from 'ioredis';
 import type { AuthVariables } from '../../auth/user';
 import { problem, problemResponse } from '../../lib/errors';
+import { setResponseHeader } from './response-headers';
 
 export interface RateLimitOptions {
   /** Requests allowed per subject per window (RATE_LIMIT_PER_MIN). */
@@ -24,16 +25,46 @@ type Env = { Variables: AuthVariables };
 export function rateLimit(options: RateLimitOptions) {
   const windowMs = options.windowMs ?? 60_000;
   const store = options.redis ? redisStore<Env>(options.redis, options.prefix ?? 'rl:') : undefined;
+  const windowSeconds = Math.ceil(windowMs / 1000);
   const limiter = rateLimiter<Env>({
     windowMs,
     limit: options.limit,
-    standardHeaders: 'draft-7',
+    standardHeaders: false,
     keyGenerator: (c) => `sub:${c.get('user').sub}`,
     ...(store ? { store } : {}),
-    handler: (c) =>
-      problemResponse(c, problem(429, 'Too many requests; slow down and retry after the given seconds.')),
+    handler: (c) => {
+      sendRateLimitHeaders(c, windowSeconds, { retryAfter: true });
+      return problemResponse(
+        c,
+        problem(429, 'Too many requests; slow down and retry after the given seconds.'),
+      );
+    },
   });
-  return createMiddleware<Env>((c, next) => limiter(c, next));
+  return createMiddleware<Env>((c, next) =>
+    limiter(c, () => {
+      sendRateLimitHeaders(c, windowSeconds);
+      return next();
+    }),
+  );
+}
+
+/**
+ * The IETF draft-7 headers hono-rate-limiter sends with `standardHeaders: 'draft-7'` (and
+ * Retry-After when refused), from the count it has just taken (`c.get('rateLimit')`), set on the
+ * Node response instead of through c.header() (response-headers.ts says why).
+ */
+export function sendRateLimitHeaders(
+  c: Context,
+  windowSeconds: number,
+  options: { retryAfter?: boolean } = {},
+) {
+  const info = c.get('rateLimit' as never) as RateLimitInfo;
+  const reset = info.resetTime
+    ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000))
+    : windowSeconds;
+  setResponseHeader(c, 'RateLimit-Policy', `${info.limit};w=${windowSeconds}`);
+  setResponseHeader(c, 'RateLimit', `limit=${info.limit}, remaining=${info.remaining}, reset=${reset}`);
+  if (options.retryAfter) setResponseHeader(c, 'Retry-After', String(reset));
 }
 
 /** Counters in Redis, shared by every instance, under `prefix`. */

@@ -1,19 +1,24 @@
-import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
-import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { MiddlewareHandler } from 'hono/types';
 import type { Logger } from '../../lib/logger';
+import { setResponseHeader } from './response-headers';
 
-export type RequestLogVariables = RequestIdVariables & { logger: Logger };
+export type RequestLogVariables = { requestId: string; logger: Logger };
+
+/** What hono/request-id accepts from a caller: at most 64 word characters, `-` or `=`. */
+const SANE_REQUEST_ID = /^[\w\-=]{1,64}$/;
 
 /**
- * A request id and its child logger for handlers, and one log line per request. The id is Hono's
- * requestId(): the caller's X-Request-Id when it looks sane (at most 64 word characters, `-` or `=`),
- * else a random UUID, set as `c.get('requestId')` and sent back in X-Request-Id.
+ * A request id and its child logger for handlers, and one log line per request. The id is the
+ * caller's X-Request-Id when it looks sane (as hono/request-id takes it), else a random UUID, set as
+ * `c.get('requestId')` and sent back in X-Request-Id (on the Node response: response-headers.ts).
  */
 export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: RequestLogVariables }> {
-  const logRequest = createMiddleware<{ Variables: RequestLogVariables }>(async (c, next) => {
-    const requestId = c.get('requestId');
+  return createMiddleware<{ Variables: RequestLogVariables }>(async (c, next) => {
+    const given = c.req.header('X-Request-Id');
+    const requestId = given && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', requestId);
+    setResponseHeader(c, 'X-Request-Id', requestId);
     const started = performance.now();
     c.set('logger', logger.child({ requestId }));
     await next();
@@ -29,5 +34,4 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
       'request',
     );
   });
-  return every(requestId({ limitLength: 64 }), logRequest);
 }
