@@ -111,7 +111,12 @@ export class DrizzlePersister implements Persister {
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
     // Before the origin: compacted away (STEP_KEEP_LAST), answered as a step the app never took.
-    if (!app || !Number.isInteger(sequenceId) || sequenceId < app.originSequenceId || sequenceId > app.sequenceId)
+    if (
+      !app ||
+      !Number.isInteger(sequenceId) ||
+      sequenceId < app.originSequenceId ||
+      sequenceId > app.sequenceId
+    )
       return null;
     return sequenceId === app.sequenceId ? this.#current(app) : this.#replay.stateAfter(app, sequenceId);
   }

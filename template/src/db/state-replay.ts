@@ -155,7 +155,8 @@ export class StateReplay {
     const origin = app.originSequenceId;
     // The apps row knows the latest snapshot (at the origin: the origin state itself); an older
     // sequence looks its snapshot up (an index hit).
-    if (sequenceId >= app.snapshotSequenceId) return app.snapshotSequenceId > origin ? app.snapshotSequenceId : null;
+    if (sequenceId >= app.snapshotSequenceId)
+      return app.snapshotSequenceId > origin ? app.snapshotSequenceId : null;
     const { db, tables } = this.database;
     const { steps } = tables;
     const [nearest] = await db
