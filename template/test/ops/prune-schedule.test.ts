@@ -5,6 +5,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/client';
+import { compactApps } from '../../src/db/compaction';
 import { compactOnce, PruneSchedule, pruneOnce } from '../../src/db/prune-schedule';
 import { insertApps } from '../helpers/app-rows';
 import { postgresDatabase, sqliteDatabase } from '../helpers/databases';
@@ -108,6 +109,32 @@ async function addSteps(database: Database, appId: string, count: number) {
 }
 
 describe('the prune schedule', () => {
+  it('compacts every long app when it looks at a few apps a statement', async () => {
+    const testDb = sqliteDatabase();
+    const database = await oldApp(testDb.url, 'short');
+    try {
+      const long = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      await insertApps(
+        database,
+        long.map((appId) => ({ graph: 'chatbot', appId, partitionKey: 'alice', at: new Date() })),
+      );
+      for (const appId of long) await addSteps(database, appId, 12);
+      expect(await compactApps(database, { keepLast: 10, appsPerBatch: 2, stepsPerBatch: 1 })).toEqual({
+        apps: 7,
+        steps: 14,
+      });
+      const { db, tables } = database;
+      const apps = await db.select().from(tables.apps).orderBy(tables.apps.appId);
+      expect(apps.map((app) => [app.appId, app.originSequenceId])).toEqual([
+        ...long.map((appId) => [appId, 2]),
+        ['short', 0],
+      ]);
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
+  });
+
   it('removes idle apps and compacts long ones in one run, as the server does hourly', async () => {
     const testDb = sqliteDatabase();
     const database = await oldApp(testDb.url, 'stale');
