@@ -61,6 +61,7 @@ export const configSchema = z
     TRUST_PROXY: z.stringbool().default(false),
     // Operations (docs/operations.md).
     STEP_RETENTION_DAYS: z.coerce.number().positive().optional(),
+    STEP_KEEP_LAST: z.coerce.number().int().min(1).optional(),
     WEBHOOK_SECRET: z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ and base64, as Standard Webhooks secrets are')

@@ -53,10 +53,15 @@ const running = await startServer({
 });
 await runWorker.start();
 webhookDispatcher?.start();
-// Retention runs beside the worker; on Postgres one instance at a time prunes (an advisory lock).
-const pruning = config.STEP_RETENTION_DAYS
-  ? new PruneSchedule(database, config.STEP_RETENTION_DAYS, logger)
-  : undefined;
+// Retention and compaction run beside the worker; on Postgres one instance at a time prunes (an advisory lock).
+const pruning =
+  config.STEP_RETENTION_DAYS || config.STEP_KEEP_LAST
+    ? new PruneSchedule(
+        database,
+        { days: config.STEP_RETENTION_DAYS, keepLast: config.STEP_KEEP_LAST },
+        logger,
+      )
+    : undefined;
 pruning?.start();
 
 let stopping = false;

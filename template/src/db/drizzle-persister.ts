@@ -73,8 +73,8 @@ export class DrizzlePersister implements Persister {
   /** One row read when this process remembers the app's latest state, else a replay from its snapshot. */
   async loadApp(key: AppKey) {
     const row = await this.#appRow(key);
-    if (!row) return null;
-    return toStoredApp(row, (await this.#current(row)).state);
+    const current = row && (await this.#current(row));
+    return row && current ? toStoredApp(row, current.state) : null;
   }
 
   /** One transaction (step-commit.ts); throws SequenceConflictError when another step committed first. */
@@ -110,7 +110,14 @@ export class DrizzlePersister implements Persister {
 
   async stateAt(key: AppKey, sequenceId: number) {
     const app = await this.#appRow(key);
-    if (!app || !Number.isInteger(sequenceId) || sequenceId < 0 || sequenceId > app.sequenceId) return null;
+    // Before the origin: compacted away (STEP_KEEP_LAST), answered as a step the app never took.
+    if (
+      !app ||
+      !Number.isInteger(sequenceId) ||
+      sequenceId < app.originSequenceId ||
+      sequenceId > app.sequenceId
+    )
+      return null;
     return sequenceId === app.sequenceId ? this.#current(app) : this.#replay.stateAfter(app, sequenceId);
   }
 
@@ -120,11 +127,12 @@ export class DrizzlePersister implements Persister {
   }
 
   /** The app's latest state: remembered from this process's last commit or load, else rebuilt. */
-  async #current(app: AppRow): Promise<RebuiltState> {
+  async #current(app: AppRow): Promise<RebuiltState | null> {
     const remembered = this.#latest.recall(app);
     if (remembered) return remembered;
+    // Null only when the app was removed while its state was rebuilt.
     const rebuilt = await this.#replay.stateAfter(app, app.sequenceId);
-    this.#latest.remember(app, rebuilt);
+    if (rebuilt) this.#latest.remember(app, rebuilt);
     return rebuilt;
   }
 

@@ -8,8 +8,8 @@ import type * as sqliteTables from './schema.sqlite';
 
 /** An apps row as `prepareReads().app` loads it. */
 export type AppRow = typeof import('./schema.pg').apps.$inferSelect;
-/** The apps row as a commit returns it: all but the origin state, which a commit never needs. */
-export type MovedApp = Omit<AppRow, 'originState' | 'originPosition'>;
+/** The apps row as a commit returns it: all but the origin, which a commit never needs. */
+export type MovedApp = Omit<AppRow, 'originState' | 'originPosition' | 'originSequenceId'>;
 export type PreparedReads = ReturnType<typeof prepareReads>;
 
 const graph = sql.placeholder('graph');

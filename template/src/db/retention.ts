@@ -26,7 +26,7 @@ interface Pruner {
 }
 
 /** Lets live requests run between two batches. */
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Removes the apps not updated since `updatedBefore` (STEP_RETENTION_DAYS) in bounded batches, so no

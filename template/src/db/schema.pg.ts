@@ -39,6 +39,9 @@ export const apps = pgTable(
     position: text('position'),
     originState: jsonb('origin_state').$type<Record<string, unknown>>().notNull(),
     originPosition: text('origin_position'),
+    // The sequence the origin state stands at: 0, or the last step compaction removed (STEP_KEEP_LAST).
+    // The log holds the steps after it; states before it are gone.
+    originSequenceId: integer('origin_sequence_id').notNull().default(0),
     // The latest full snapshot of the state (0: origin_state) and what replaying from it costs:
     // a step stores a new snapshot once the writes since the last one outweigh it.
     snapshotSequenceId: integer('snapshot_sequence_id').notNull(),

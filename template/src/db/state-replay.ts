@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import {
   type AppKey,
   afterSequence,
@@ -23,6 +23,10 @@ export interface RebuiltState {
  * what it wrote, and now and then a full snapshot (snapshot-policy.ts says when). So any state, the
  * latest one after a restart or an old one for a fork or the tracking view, is the nearest snapshot
  * at or before it plus the writes since, replayed in order. This is the one place that knows how.
+ *
+ * The log starts after the app's origin: the state it was created with at sequence 0, or, once
+ * compaction.ts cut an app's older steps (STEP_KEEP_LAST), the state at the last step it removed.
+ * States before the origin are gone: asked for one, this answers null, as for a step never taken.
  */
 export class StateReplay {
   constructor(
@@ -30,21 +34,21 @@ export class StateReplay {
     private readonly reads: PreparedReads,
   ) {}
 
-  /** The state after step `sequenceId`: the nearest snapshot at or before it, plus the writes since. */
-  async stateAfter(app: AppRow, sequenceId: number): Promise<RebuiltState> {
-    const from = await this.#nearestSnapshot(app, sequenceId);
-    if (from === sequenceId && from === 0) return { state: app.originState, position: app.originPosition };
-    const key = { graph: app.graph, appId: app.appId };
-    const rows = await this.reads.stepsBetween.execute({ ...key, from, to: sequenceId });
-    // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
-    // long replay linear in the bytes read.
-    const rebuilt: RebuiltState = { state: app.originState, position: app.originPosition };
-    for (const row of rows) {
-      if (row.sequenceId === from && row.snapshot) rebuilt.state = row.snapshot;
-      else replayInPlace(rebuilt.state, row.writes);
-      rebuilt.position = row.action;
+  /** The state after step `sequenceId`, or null when that lies before the app's origin (compacted away). */
+  async stateAfter(app: AppRow, sequenceId: number): Promise<RebuiltState | null> {
+    let row: AppRow | undefined = app;
+    while (row && sequenceId >= row.originSequenceId) {
+      const rebuilt = await this.#replay(row, sequenceId);
+      if (rebuilt) return rebuilt;
+      // Steps went missing under the replay: a compaction moved the origin on since the apps row was
+      // read. Read it again and replay from where the log starts now.
+      const moved = await this.#reload(row);
+      if (moved && moved.originSequenceId === row.originSequenceId) {
+        throw new Error(`The steps log of app ${app.appId} lacks committed steps up to ${sequenceId}`);
+      }
+      row = moved;
     }
-    return rebuilt;
+    return null;
   }
 
   /**
@@ -52,7 +56,10 @@ export class StateReplay {
    * are (no snapshot column, no replay), so a page costs the bytes its steps wrote, not the state.
    */
   async stepsAfter(app: AppRow, page: StepPageRequest): Promise<StepRecord[]> {
-    const cursor = afterSequence(page.after);
+    let cursor = afterSequence(page.after);
+    // A compacted log starts after the origin: a cursor at or before it pages from there (rows a
+    // compaction is still deleting there are never shown).
+    if (cursor.sequenceId <= app.originSequenceId) cursor = afterSequence(app.originSequenceId);
     const withState = page.withState ?? true;
     // A plain `after` skips whole sequences; its row sentinel would not fit Postgres' integer column.
     const whole = cursor.row === Number.MAX_SAFE_INTEGER;
@@ -89,7 +96,13 @@ export class StateReplay {
     if (!withState || rows.length === 0) return rows.map(record);
     // Rebuild once up to the page's start, then apply each row's writes as the page goes: every row
     // returns its own state, so these copies are needed anyway.
-    let state = (await this.stateAfter(app, await this.#stateBefore(app, cursor))).state;
+    const start = await this.stateAfter(app, await this.#stateBefore(app, cursor));
+    if (!start) {
+      // Compacted past the page's start while it was read: page again from where the log starts now.
+      const moved = await this.#reload(app);
+      return moved && moved.originSequenceId > app.originSequenceId ? this.stepsAfter(moved, page) : [];
+    }
+    let state = start.state;
     return rows.map((row) => {
       if (row.status === 'committed') state = row.snapshot ?? applyWrites(state, row.writes);
       return { ...record(row), state: row.status === 'committed' ? state : null };
@@ -109,13 +122,41 @@ export class StateReplay {
         .where(and(stepsOf(steps, app), eq(steps.sequenceId, sequenceId), eq(steps.status, 'committed')));
       if (!committed || committed.id > cursor.row) sequenceId -= 1;
     }
-    return Math.max(0, Math.min(sequenceId, app.sequenceId));
+    return Math.max(app.originSequenceId, Math.min(sequenceId, app.sequenceId));
   }
 
-  /** The sequence id of the snapshot to replay from (0: the origin state on the apps row). */
-  async #nearestSnapshot(app: AppRow, sequenceId: number): Promise<number> {
-    // The apps row knows the latest snapshot; an older sequence looks its snapshot up (an index hit).
-    if (sequenceId >= app.snapshotSequenceId) return app.snapshotSequenceId;
+  /**
+   * The origin plus the writes since, or the nearest snapshot after the origin plus the writes since
+   * that; null when the rows read are not every committed step in between (the log moved meanwhile).
+   */
+  async #replay(app: AppRow, sequenceId: number): Promise<RebuiltState | null> {
+    const snapshotAt = await this.#nearestSnapshot(app, sequenceId);
+    if (snapshotAt === null && sequenceId === app.originSequenceId) {
+      return { state: app.originState, position: app.originPosition };
+    }
+    const from = snapshotAt ?? app.originSequenceId + 1;
+    const key = { graph: app.graph, appId: app.appId };
+    const rows = await this.reads.stepsBetween.execute({ ...key, from, to: sequenceId });
+    // One committed row per sequence (steps_committed_once): fewer means some were deleted.
+    if (rows.length !== sequenceId - from + 1) return null;
+    // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
+    // long replay linear in the bytes read.
+    const rebuilt: RebuiltState = { state: app.originState, position: app.originPosition };
+    for (const row of rows) {
+      if (row.sequenceId === snapshotAt && row.snapshot) rebuilt.state = row.snapshot;
+      else replayInPlace(rebuilt.state, row.writes);
+      rebuilt.position = row.action;
+    }
+    return rebuilt;
+  }
+
+  /** The sequence id of the snapshot to replay from, after the origin; null: replay from the origin. */
+  async #nearestSnapshot(app: AppRow, sequenceId: number): Promise<number | null> {
+    const origin = app.originSequenceId;
+    // The apps row knows the latest snapshot (at the origin: the origin state itself); an older
+    // sequence looks its snapshot up (an index hit).
+    if (sequenceId >= app.snapshotSequenceId)
+      return app.snapshotSequenceId > origin ? app.snapshotSequenceId : null;
     const { db, tables } = this.database;
     const { steps } = tables;
     const [nearest] = await db
@@ -126,12 +167,17 @@ export class StateReplay {
           stepsOf(steps, app),
           eq(steps.status, 'committed'),
           isNotNull(steps.snapshot),
+          gt(steps.sequenceId, origin),
           lte(steps.sequenceId, sequenceId),
         ),
       )
       .orderBy(desc(steps.sequenceId))
       .limit(1);
-    return nearest?.sequenceId ?? 0;
+    return nearest?.sequenceId ?? null;
+  }
+
+  async #reload(app: AppRow): Promise<AppRow | undefined> {
+    return (await this.reads.app.execute({ graph: app.graph, appId: app.appId }))[0];
   }
 }
 

@@ -72,7 +72,12 @@ function sqliteCommitter(sqlite: NonNullable<Database['sqlite']>, tables: Databa
 function postgresCommitter({ db, tables }: Database): CommitStep {
   const { apps, steps } = tables;
   const appIs = (key: AppKey) => and(eq(apps.graph, key.graph), eq(apps.appId, key.appId));
-  const { originState: _state, originPosition: _position, ...movedColumns } = getTableColumns(apps);
+  const {
+    originState: _state,
+    originPosition: _position,
+    originSequenceId: _origin,
+    ...movedColumns
+  } = getTableColumns(apps);
   return ({ key, expectedSequenceId, sequenceId, step, next }) =>
     db.transaction(async (tx) => {
       // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.

@@ -101,6 +101,15 @@ describe('loadConfig', () => {
       'LLM_MODEL: is required when LLM_PROVIDER=openai',
     ]);
   });
+
+  it('keeps every step unless STEP_KEEP_LAST is a whole number of at least 1', () => {
+    expect(loadConfig({ JWT_SECRET: secret }).STEP_KEEP_LAST).toBeUndefined();
+    expect(loadConfig({ JWT_SECRET: secret, STEP_KEEP_LAST: '50' }).STEP_KEEP_LAST).toBe(50);
+    for (const bad of ['0', '2.5', 'all'])
+      expect(problemsOf({ JWT_SECRET: secret, STEP_KEEP_LAST: bad })).toEqual([
+        expect.stringMatching(/^STEP_KEEP_LAST: /),
+      ]);
+  });
 });
 
 describe('npm start with a bad configuration', () => {

@@ -73,6 +73,9 @@ describe('npm run build, then node dist/index.js', () => {
     try {
       expect(node('migrate')).toMatch(/migrat/i);
       expect(node('prune', ['--days', '30'])).toContain('Pruned 0 apps');
+      expect(node('prune', ['--days', '30', '--keep-last', '50'])).toMatch(
+        /Pruned 0 apps[\s\S]*Compacted 0 apps to their last 50 steps/,
+      );
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }

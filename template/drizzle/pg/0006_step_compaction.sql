@@ -1,0 +1,1 @@
+ALTER TABLE "apps" ADD COLUMN "origin_sequence_id" integer DEFAULT 0 NOT NULL;

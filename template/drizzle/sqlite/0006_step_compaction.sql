@@ -1,0 +1,1 @@
+ALTER TABLE `apps` ADD `origin_sequence_id` integer DEFAULT 0 NOT NULL;
