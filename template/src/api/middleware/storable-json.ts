@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { problems } from '../../lib/errors';
+import { readTextBodyFromNode } from './node-body';
 
 // Every JSON body is checked for what a database cannot store before a route sees it, so SQLite and
 // Postgres answer the same 422 instead of Postgres failing mid-write (500): jsonb and text refuse
@@ -48,14 +49,15 @@ const isJson = (type: string | undefined) => /^application\/([\w.+-]*\+)?json\b/
 
 /**
  * Refuses a JSON body holding text the database cannot store, or nested too deep: 422 naming the
- * field. Malformed JSON is left to the route's validator (400). Hono keeps the parsed body, so the
- * validator does not parse it again.
+ * field. Malformed JSON is left to the route's validator (400). The body is read once (from the Node
+ * request when served by node:http, node-body.ts) and Hono keeps it for the validator.
  */
 export function storableJson() {
   return createMiddleware(async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || !isJson(c.req.header('content-type'))) {
       return next();
     }
+    await readTextBodyFromNode(c);
     const body = await c.req.json().catch(() => undefined);
     const found = body === undefined ? null : findUnstorable(body);
     if (found) throw problems.unprocessable(`The body's ${found.path} ${found.message}.`, [found]);
