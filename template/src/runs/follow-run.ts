@@ -25,21 +25,23 @@ export interface FollowRunOptions {
 const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'error';
 
 /**
- * How many events a follower reads at once. It asks for the next page only once the reader has
- * taken the last one (the generator waits at each yield), so a client that stops reading stops the
+ * How many stored rows a follower reads at once. It asks for the next page only once the reader has
+ * taken the last event (the generator waits at each yield), so a client that stops reading stops the
  * reads, and a follower holds one page, not the run's whole log. Small, because what a stalled
- * follower holds is a page: 25 deltas of 10 kB are 250 kB.
+ * follower holds is a page: a row is one event (25 deltas of 10 kB are 250 kB) or a run of deltas
+ * of at most 16 kB (src/db/event-rows.ts).
  */
 export const EVENT_PAGE_SIZE = 25;
 
 /** The stored events after `after`, a page at a time, oldest first. */
 async function* storedAfter(runs: RunsRepository, runId: string, after: number): AsyncGenerator<RunEvent> {
   for (let last = after; ; ) {
-    const page = await runs.listEvents(runId, { after: last, limit: EVENT_PAGE_SIZE });
+    const page = await runs.listEvents(runId, { after: last, rows: EVENT_PAGE_SIZE });
     for (const event of page) {
       last = event.id;
       yield event;
     }
+    // A row holds at least one event: fewer events than rows asked for means the log ended.
     if (page.length < EVENT_PAGE_SIZE) return;
   }
 }
@@ -170,7 +172,7 @@ async function* followLive(
  */
 async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Promise<boolean> {
   if (afterId === 0) return false;
-  const [seen] = await runs.listEvents(runId, { after: afterId - 1, limit: 1 });
+  const [seen] = await runs.listEvents(runId, { after: afterId - 1, rows: 1 });
   return seen?.id !== afterId || isLast(seen);
 }
 
@@ -181,6 +183,6 @@ async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Pro
 export async function followedToEnd(runs: RunsRepository, run: Run, afterId: number): Promise<boolean> {
   // hasEnd first: a client that has seen nothing (afterId 0) costs no query here.
   if (!finishedStatuses.includes(run.status) || !(await hasEnd(runs, run.runId, afterId))) return false;
-  const [after] = await runs.listEvents(run.runId, { after: afterId, limit: 1 });
+  const [after] = await runs.listEvents(run.runId, { after: afterId, rows: 1 });
   return after === undefined;
 }

@@ -83,7 +83,7 @@ describe.each(dialects)('pagination on $name', ({ create }) => {
           for (let index = 0; index < count; index++) await runs.appendEvent(run.runId, 'delta', { index });
           const seen: number[] = [];
           for (let after = 0; ; ) {
-            const page = await runs.listEvents(run.runId, { after, limit });
+            const page = await runs.listEvents(run.runId, { after, rows: limit });
             seen.push(...page.map((event) => (event.data as { index: number }).index));
             const last = page.at(-1);
             if (!last || page.length < limit) break;
