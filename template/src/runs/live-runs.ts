@@ -15,14 +15,14 @@ import type { RunEvent } from '../db/runs-repository';
  */
 export const LIVE_QUEUE_LIMIT = 256;
 
-/** What a live follower takes next: an event, or `gone` (let go of, or the run closed: read the store). */
-export type LiveItem = RunEvent | 'gone';
+/** What a live follower takes next: the events queued for it, or `gone` (let go of, or the run closed: read the store). */
+export type LiveItem = RunEvent[] | 'gone';
 
 /** One follower's view of a live run: events from `firstId` on, in order. */
 export interface LiveFeed {
   /** The id of the first event this feed gives; every event before it is stored. */
   readonly firstId: number;
-  /** The next event, once there is one; `gone` when the feed ended before the run's last event. */
+  /** The events queued since the last call, once there is one; `gone` when the feed ended first. */
   next(): Promise<LiveItem>;
   /** Stops the feed (the follower left, or has what it wanted). */
   stop(): void;
@@ -123,7 +123,7 @@ class OpenRun implements LiveRun {
       next: async () => {
         while (queue.length === 0 && !gone) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        return queue.shift() ?? 'gone';
+        return queue.length > 0 ? queue.splice(0) : 'gone';
       },
       stop: () => listener.close(true),
     };
@@ -148,6 +148,11 @@ export class LiveRuns {
   /** A feed of the run when it executes here, else null (follow the stored log). */
   follow(runId: string): LiveFeed | null {
     return this.#runs.get(runId)?.feed() ?? null;
+  }
+
+  /** Whether the run executes here now. */
+  has(runId: string): boolean {
+    return this.#runs.has(runId);
   }
 
   /** Calls `listener` when the run starts executing here; returns what stops listening. */

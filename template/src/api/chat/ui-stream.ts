@@ -1,6 +1,6 @@
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
 import type { Services } from '../../lib/services';
-import { followRun } from '../../runs/follow-run';
+import { followRunPages } from '../../runs/follow-run';
 import { followOptions } from '../runs/handlers';
 import { PING_INTERVAL_MS } from '../sse';
 import { type ChatChunk, uiChunkTranslator } from './ui-chunks';
@@ -31,9 +31,13 @@ export function uiMessageStreamOf(
     const signal = AbortSignal.any([left, closed]);
     const send = (chunk: ChatChunk) => write(`data: ${JSON.stringify(chunk)}\n\n`);
     try {
-      for await (const event of followRun(followOptions(services), runId, 0, signal)) {
-        const cancelled = event.event === 'error' && (await wasStopped(services, runId));
-        for (const chunk of translate.chunksOf(event, cancelled)) await send(chunk);
+      // A page at a time (what one read or one wake-up gave), and a write waits only when the
+      // reader is behind: a turn's thousands of deltas cost a hand-over per page, not per delta.
+      for await (const page of followRunPages(followOptions(services), runId, 0, signal)) {
+        for (const event of page) {
+          const cancelled = event.event === 'error' && (await wasStopped(services, runId));
+          for (const chunk of translate.chunksOf(event, cancelled)) await send(chunk);
+        }
       }
     } catch {
       await send({ type: 'error', errorText: 'The chat stream failed on our side.' });
