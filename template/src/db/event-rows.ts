@@ -29,8 +29,8 @@ export interface EventRowRead extends RunEvent {
 
 /**
  * The rows of events with ids `firstId`, `firstId + 1`, …: consecutive deltas share a row, up to
- * MAX_ROW_DATA_BYTES of data; any other event has a row of its own (the ending is found by its
- * name, and a follower waits on the others one at a time anyway).
+ * MAX_ROW_DATA_BYTES of data (a larger delta has a row alone); any other event has a row of its
+ * own, so the ending is found by its name (lastRunEvent), and the few others cost little.
  */
 export function rowsOf(
   runId: string,
