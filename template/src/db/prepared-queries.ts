@@ -1,5 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client';
+import type { EventRow } from './event-rows';
 import type * as sqliteTables from './schema.sqlite';
 
 // The queries every request runs, prepared once. drizzle otherwise builds a query's SQL text anew on
@@ -154,30 +155,29 @@ export function prepareSqliteStepWrites(sqlite: NonNullable<Database['sqlite']>,
   };
 }
 
-/** One run_events row as the SQLite append binds it. */
-export interface EventRow {
-  runId: string;
-  id: number;
-  event: string;
-  data: unknown;
-  createdAt: Date;
-}
-
 /**
- * The writes that append run events on SQLite: the run's counter bump, and one row's insert run
- * per event inside one better-sqlite3 transaction. drizzle's multi-row insert built a statement of
- * five parameters per event anew on each batch (profiled: 28% of the server's CPU over chat turns
- * of 5,000 deltas), and even its prepared insert encodes each value through the column's mapper
- * (still 30% once the rest got faster): the insert is drizzle's SQL text, bound by better-sqlite3
- * itself with each value encoded by its column's own encoder, as drizzle would.
+ * The writes that append run events on SQLite: the run's counter bump, and a row's insert, run
+ * inside one better-sqlite3 transaction. Values are bound as SQLite stores them (event-rows.ts
+ * gives the data as JSON text), so no column encoder runs per row: drizzle's multi-row insert
+ * built its statement anew on each batch (profiled: 28% of the server's CPU over chat turns of
+ * 5,000 deltas, when each delta was a row).
  */
 export function prepareSqliteEventWrites(
   sqlite: NonNullable<Database['sqlite']>,
   tables: Database['tables'],
 ) {
   const { runs, runEvents } = tables as unknown as typeof sqliteTables;
-  const many = rowsInsert(sqlite, runEvents, EVENT_ROWS_AT_ONCE);
-  const one = rowsInsert(sqlite, runEvents, 1);
+  const insert = sqlite
+    .insert(runEvents)
+    .values({
+      runId: raw('runId'),
+      id: raw('id'),
+      event: raw('event'),
+      data: raw('data'),
+      eventCount: raw('eventCount'),
+      createdAt: raw('createdAt'),
+    })
+    .prepare();
   return {
     /** Reserves `count` ids; returns the last one and whether a cancel was requested. */
     bump: sqlite
@@ -186,45 +186,8 @@ export function prepareSqliteEventWrites(
       .where(eq(runs.runId, sql.placeholder('runId')))
       .returning({ id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt })
       .prepare(),
-    /** Inserts the rows, EVENT_ROWS_AT_ONCE a statement while that many are left, then one at a time. */
-    insert(rows: readonly EventRow[]) {
-      let at = 0;
-      for (; at + EVENT_ROWS_AT_ONCE <= rows.length; at += EVENT_ROWS_AT_ONCE) {
-        many(rows.slice(at, at + EVENT_ROWS_AT_ONCE));
-      }
-      for (; at < rows.length; at++) one(rows.slice(at, at + 1));
+    insert(row: EventRow) {
+      insert.run({ ...row, createdAt: row.createdAt.getTime() });
     },
-  };
-}
-
-/** Rows one multi-row insert of run events takes: a statement costs a step, whatever its rows. */
-const EVENT_ROWS_AT_ONCE = 32;
-
-/**
- * An insert of `count` run_events rows: drizzle's SQL text, bound by better-sqlite3 itself with each
- * value encoded by its column's own encoder, as drizzle would.
- */
-function rowsInsert(
-  sqlite: NonNullable<Database['sqlite']>,
-  runEvents: (typeof sqliteTables)['runEvents'],
-  count: number,
-) {
-  const rows = Array.from({ length: count }, (_, row) => ({
-    runId: sql.placeholder(`${row}.runId`),
-    id: sql.placeholder(`${row}.id`),
-    event: sql.placeholder(`${row}.event`),
-    data: sql.placeholder(`${row}.data`),
-    createdAt: sql.placeholder(`${row}.createdAt`),
-  }));
-  const insert = sqlite.insert(runEvents).values(rows).toSQL();
-  // Each placeholder, in the order drizzle put them, with the encoder of its column.
-  type Bound = { value: { name: string }; encoder: { mapToDriverValue(value: unknown): unknown } };
-  const binds = (insert.params as Bound[]).map(({ value, encoder }) => {
-    const [row, column] = value.name.split('.') as [string, keyof EventRow];
-    return { row: Number(row), column, encoder };
-  });
-  const statement = sqlite.$client.prepare(insert.sql);
-  return (values: readonly EventRow[]) => {
-    statement.run(binds.map(({ row, column, encoder }) => encoder.mapToDriverValue(values[row]?.[column])));
   };
 }

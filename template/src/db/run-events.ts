@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from './client';
+import { eventsOf, rowsOf } from './event-rows';
 import { prepareSqliteEventWrites } from './prepared-queries';
 
 // The event log of background runs: what a client replays over SSE or WebSocket, from any event on
@@ -36,7 +37,8 @@ export async function appendRunEvent(
 
 /**
  * Appends events with the run's next ids, in one transaction: a worker storing a model's tokens
- * pays one commit per batch instead of one per token.
+ * pays one commit per batch instead of one per token, and one row for each run of deltas in it
+ * (event-rows.ts), instead of one per token.
  */
 export async function appendRunEvents(
   { db, tables, sqlite }: Database,
@@ -49,24 +51,24 @@ export async function appendRunEvents(
   // orders concurrent appends, where max(id) + 1 would give two of them the same id.
   const bump = { lastEventId: sql`${runs.lastEventId} + ${events.length}` };
   const missing = () => new Error(`Run ${runId} does not exist`);
-  const rows = (last: number) =>
+  const firstId = (row: { id: number }) => row.id - events.length + 1;
+  const afterBump = { id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt };
+  const appended = (row: { id: number; cancelRequestedAt: Date | null }) =>
     events.map(({ event, data }, index) => ({
       runId,
-      id: last - events.length + 1 + index,
+      id: firstId(row) + index,
       event,
       data: data ?? null,
       createdAt,
+      cancelRequested: row.cancelRequestedAt !== null,
     }));
-  const afterBump = { id: runs.lastEventId, cancelRequestedAt: runs.cancelRequestedAt };
-  const appended = (row: { id: number; cancelRequestedAt: Date | null }) =>
-    rows(row.id).map((stored) => ({ ...stored, cancelRequested: row.cancelRequestedAt !== null }));
   if (sqlite) {
     const statements = sqliteEventWrites(sqlite, tables);
     return sqlite.transaction(
       () => {
         const [row] = statements.bump.all({ runId, count: events.length });
         if (!row) throw missing();
-        statements.insert(rows(row.id));
+        for (const stored of rowsOf(runId, firstId(row), events, createdAt)) statements.insert(stored);
         return appended(row);
       },
       { behavior: 'immediate' },
@@ -75,7 +77,10 @@ export async function appendRunEvents(
   return db.transaction(async (tx) => {
     const [row] = await tx.update(runs).set(bump).where(eq(runs.runId, runId)).returning(afterBump);
     if (!row) throw missing();
-    await tx.insert(tables.runEvents).values(rows(row.id));
+    const rows = rowsOf(runId, firstId(row), events, createdAt);
+    await tx
+      .insert(tables.runEvents)
+      .values(rows.map((stored) => ({ ...stored, data: sql`${stored.data}::jsonb` })));
     return appended(row);
   });
 }
@@ -92,22 +97,29 @@ function sqliteEventWrites(sqlite: NonNullable<Database['sqlite']>, tables: Data
   return statements;
 }
 
-/** The most events one read returns: a run's log can be large, a reader holds one page of it. */
+/** The most rows one read returns: a run's log can be large, a reader holds one page of it. */
 export const MAX_EVENTS_PAGE = 1000;
 
-/** A page of the run's events with id > after, oldest first (replay from the start with after = 0). */
+/**
+ * A page of the run's events with id > after, oldest first (replay from the start with after = 0):
+ * those of the first `rows` stored rows that hold any. A row holds one event or a run of deltas
+ * (event-rows.ts), so a page has at least as many events as rows read, unless the log ends.
+ */
 export async function listRunEvents(
   { db, tables }: Database,
   runId: string,
-  page: { after?: number; limit: number },
+  page: { after?: number; rows: number },
 ): Promise<RunEvent[]> {
   const { runEvents } = tables;
-  return db
+  const after = page.after ?? 0;
+  // A row is keyed by its last event's id: the first row with id > after holds the event after it.
+  const rows = await db
     .select()
     .from(runEvents)
-    .where(and(eq(runEvents.runId, runId), gt(runEvents.id, page.after ?? 0)))
+    .where(and(eq(runEvents.runId, runId), gt(runEvents.id, after)))
     .orderBy(asc(runEvents.id))
-    .limit(Math.min(Math.max(page.limit, 1), MAX_EVENTS_PAGE));
+    .limit(Math.min(Math.max(page.rows, 1), MAX_EVENTS_PAGE));
+  return rows.flatMap((row) => eventsOf(row, after));
 }
 
 /** The event that ended the run (`done` or `error`), read alone whatever the log's size; null if none. */
@@ -119,5 +131,6 @@ export async function lastRunEvent({ db, tables }: Database, runId: string): Pro
     .where(and(eq(runEvents.runId, runId), inArray(runEvents.event, ['done', 'error'])))
     .orderBy(desc(runEvents.id))
     .limit(1);
-  return row ?? null;
+  // An ending always has a row of its own.
+  return row ? (eventsOf(row, 0)[0] ?? null) : null;
 }

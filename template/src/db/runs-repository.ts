@@ -236,8 +236,11 @@ export class RunsRepository {
     return appendRunEvents(this.database, runId, events);
   }
 
-  /** The run's events with id > after, oldest first, a page at a time (at most MAX_EVENTS_PAGE, whatever `limit` asks). */
-  listEvents(runId: string, page: { after?: number; limit: number }): Promise<RunEvent[]> {
+  /**
+   * The run's events with id > after, oldest first, a page at a time: those of `rows` stored rows
+   * (at most MAX_EVENTS_PAGE, whatever it asks), each one event or a run of deltas; see run-events.ts.
+   */
+  listEvents(runId: string, page: { after?: number; rows: number }): Promise<RunEvent[]> {
     return listRunEvents(this.database, runId, page);
   }
 

@@ -135,10 +135,16 @@ export const runEvents = sqliteTable(
   'run_events',
   {
     runId: text('run_id').notNull(),
+    /** The id of the row's event (of its last, when it holds several). */
     id: integer('id').notNull(),
     event: text('event').notNull(),
     data: json('data').notNull(),
     createdAt: time('created_at').notNull(),
+    /**
+     * How many events the row holds: 1, or a run of consecutive deltas stored by one append, with
+     * ids id - event_count + 1 … id and `data` the array of their data (src/db/event-rows.ts).
+     */
+    eventCount: integer('event_count').notNull().default(1),
   },
   (table) => [primaryKey({ columns: [table.runId, table.id] })],
 );

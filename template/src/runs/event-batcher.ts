@@ -4,8 +4,13 @@ export interface PendingEvent {
   data: unknown;
 }
 
-/** Events queued while a write is in flight are stored together, up to this many in one write. */
-const MAX_BATCH = 512;
+/**
+ * Events queued while a write is in flight are stored together, up to this many in one write; the
+ * worker waits when this many are queued. A commit is most of a write's cost once deltas share rows
+ * (event-rows.ts): 2,048 took about 13% less of a chat turn's CPU than 512 did, for a worker that
+ * may hold 2,048 unstored events of a model that outpaces the database.
+ */
+const MAX_BATCH = 2048;
 
 /**
  * Stores a run's events in order, joining those that arrive before the next write (one turn of the

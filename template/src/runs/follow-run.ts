@@ -25,29 +25,38 @@ export interface FollowRunOptions {
 const isLast = (event: RunEvent) => event.event === 'done' || event.event === 'error';
 
 /**
- * How many events a follower reads at once. It asks for the next page only once the reader has
- * taken the last one (the generator waits at each yield), so a client that stops reading stops the
+ * How many stored rows a follower reads at once. It asks for the next page only once the reader has
+ * taken the last event (the generator waits at each yield), so a client that stops reading stops the
  * reads, and a follower holds one page, not the run's whole log. Small, because what a stalled
- * follower holds is a page: 25 deltas of 10 kB are 250 kB.
+ * follower holds is a page: a row is one event (25 deltas of 10 kB are 250 kB) or a run of deltas
+ * of at most 16 kB (src/db/event-rows.ts).
  */
 export const EVENT_PAGE_SIZE = 25;
 
-/** The stored events after `after`, a page at a time, oldest first. */
-async function* storedAfter(runs: RunsRepository, runId: string, after: number): AsyncGenerator<RunEvent> {
+/** The stored events after `after`, a page at a time (never empty), oldest first. */
+async function* storedAfter(runs: RunsRepository, runId: string, after: number): AsyncGenerator<RunEvent[]> {
   for (let last = after; ; ) {
-    const page = await runs.listEvents(runId, { after: last, limit: EVENT_PAGE_SIZE });
-    for (const event of page) {
-      last = event.id;
-      yield event;
+    const page = await runs.listEvents(runId, { after: last, rows: EVENT_PAGE_SIZE });
+    const lastOfPage = page.at(-1);
+    if (lastOfPage) {
+      last = lastOfPage.id;
+      yield page;
     }
+    // A row holds at least one event: fewer events than rows asked for means the log ended.
     if (page.length < EVENT_PAGE_SIZE) return;
   }
 }
 
+/** A non-empty page up to its first ending (`done` or `error`), the id it ends at, and whether it ended. */
+function throughEnding(page: RunEvent[]) {
+  const end = page.findIndex(isLast);
+  const events = end === -1 ? page : page.slice(0, end + 1);
+  return { events, last: (events.at(-1) as RunEvent).id, ended: end !== -1 };
+}
+
 /**
- * Every event of a run after `afterId`: first what is stored, then each new one as the worker
- * emits it (live, when the run executes in this process) or appends it (woken by the bus), until
- * `done` or `error`. Subscribes before reading so nothing written in between is missed.
+ * Every event of a run after `afterId`, one at a time: followRunPages' events. For a consumer that
+ * writes each event on its own (the SSE and WebSocket routes).
  */
 export async function* followRun(
   options: FollowRunOptions,
@@ -55,6 +64,22 @@ export async function* followRun(
   afterId: number,
   signal: AbortSignal,
 ): AsyncGenerator<RunEvent> {
+  for await (const page of followRunPages(options, runId, afterId, signal)) yield* page;
+}
+
+/**
+ * Every event of a run after `afterId`, in pages of those at hand (never empty): first what is
+ * stored, then the new ones as the worker emits them (live, when the run executes in this process)
+ * or appends them (woken by the bus), until `done` or `error`. Subscribes before reading so
+ * nothing written in between is missed. A page is what one read or one wake-up gave: a consumer
+ * that takes a page at a time pays one hand-over per page, not per event.
+ */
+export async function* followRunPages(
+  options: FollowRunOptions,
+  runId: string,
+  afterId: number,
+  signal: AbortSignal,
+): AsyncGenerator<RunEvent[]> {
   const { runs, bus, live } = options;
   let wake: () => void = () => {};
   let pending = true;
@@ -75,6 +100,9 @@ export async function* followRun(
         const followed = yield* followLive(runs, feed, runId, last, signal);
         if (followed.ended) return;
         last = followed.last;
+        // Let go of for falling behind while the run goes on here: what it missed is in the next
+        // feed, or stored before that feed's first event (followLive reads it).
+        if (live?.has(runId)) continue;
       } else if (!pending) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.pollMs);
@@ -86,26 +114,28 @@ export async function* followRun(
         });
       }
       pending = false;
-      for await (const event of storedAfter(runs, runId, last)) {
-        last = event.id;
-        yield event;
-        if (isLast(event)) return;
+      for await (const page of storedAfter(runs, runId, last)) {
+        const given = throughEnding(page);
+        last = given.last;
+        yield given.events;
+        if (given.ended) return;
       }
       const run = await runs.get(runId);
       if (!run) return;
       if (finishedStatuses.includes(run.status)) {
         // Finished: what was stored after the read above, then the last event. A run interrupted
         // by a crash (or cancelled while queued) may not have stored one yet: say why it ended.
-        for await (const event of storedAfter(runs, runId, last)) {
-          last = event.id;
-          yield event;
-          if (isLast(event)) return;
+        for await (const page of storedAfter(runs, runId, last)) {
+          const given = throughEnding(page);
+          last = given.last;
+          yield given.events;
+          if (given.ended) return;
         }
         // A client resuming after the end (the last event, or the ending made up below, whose id is
         // one past the stored ones) has the whole run: end without inventing another failure.
         if (await hasEnd(runs, runId, last)) return;
         const data = await options.endingOf(run);
-        yield { runId, id: last + 1, event: 'error', data, createdAt: new Date() };
+        yield [{ runId, id: last + 1, event: 'error', data, createdAt: new Date() }];
         return;
       }
     }
@@ -128,33 +158,38 @@ async function* followLive(
   runId: string,
   afterId: number,
   signal: AbortSignal,
-): AsyncGenerator<RunEvent, { ended: boolean; last: number }> {
+): AsyncGenerator<RunEvent[], { ended: boolean; last: number }> {
   let last = afterId;
   const stop = () => feed.stop();
   signal.addEventListener('abort', stop);
   try {
     if (last + 1 < feed.firstId) {
-      for await (const event of storedAfter(runs, runId, last)) {
-        if (event.id >= feed.firstId) break;
-        last = event.id;
-        yield event;
-        if (isLast(event)) return { ended: true, last };
+      for await (const page of storedAfter(runs, runId, last)) {
+        const before = page.filter((event) => event.id < feed.firstId);
+        if (before.length === 0) break;
+        const given = throughEnding(before);
+        last = given.last;
+        yield given.events;
+        if (given.ended) return { ended: true, last };
+        if (before.length < page.length) break;
       }
     }
     while (!signal.aborted) {
-      const event = await feed.next();
-      if (event === 'gone') break;
-      if (event.id <= last) {
+      const batch = await feed.next();
+      if (batch === 'gone') break;
+      const given: RunEvent[] = [];
+      for (const event of batch) {
         // Already given, or an ending whose id went back (the write of the events before it failed,
         // so the store has it at a smaller id): the ending goes out with the next id, as one made
         // up for a crashed run does, and a resume from there finds the run ended.
-        if (!isLast(event)) continue;
-        yield { ...event, id: last + 1 };
-        return { ended: true, last: last + 1 };
+        if (event.id <= last && !isLast(event)) continue;
+        const next = event.id <= last ? { ...event, id: last + 1 } : event;
+        given.push(next);
+        last = next.id;
+        if (isLast(next)) break;
       }
-      last = event.id;
-      yield event;
-      if (isLast(event)) return { ended: true, last };
+      if (given.length > 0) yield given;
+      if (given.length > 0 && isLast(given.at(-1) as RunEvent)) return { ended: true, last };
     }
     return { ended: signal.aborted, last };
   } finally {
@@ -170,7 +205,7 @@ async function* followLive(
  */
 async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Promise<boolean> {
   if (afterId === 0) return false;
-  const [seen] = await runs.listEvents(runId, { after: afterId - 1, limit: 1 });
+  const [seen] = await runs.listEvents(runId, { after: afterId - 1, rows: 1 });
   return seen?.id !== afterId || isLast(seen);
 }
 
@@ -181,6 +216,6 @@ async function hasEnd(runs: RunsRepository, runId: string, afterId: number): Pro
 export async function followedToEnd(runs: RunsRepository, run: Run, afterId: number): Promise<boolean> {
   // hasEnd first: a client that has seen nothing (afterId 0) costs no query here.
   if (!finishedStatuses.includes(run.status) || !(await hasEnd(runs, run.runId, afterId))) return false;
-  const [after] = await runs.listEvents(run.runId, { after: afterId, limit: 1 });
+  const [after] = await runs.listEvents(run.runId, { after: afterId, rows: 1 });
   return after === undefined;
 }

@@ -9,20 +9,21 @@ import type { RunEvent } from '../db/runs-repository';
 // worker is a run's only writer while it runs, and its store checks that the ids came out so.
 
 /**
- * How many events a live follower may hold unread. A reader that falls further behind is let go
- * of and reads the stored log from where it was instead, so a stalled client holds a page's worth
- * of events, not the run's whole answer.
+ * How many events may be emitted for a live follower while it takes none. A reader that falls
+ * further behind is let go of and reads the stored log from where it was instead, so a stalled
+ * client holds this many events and those not stored when it came (at most a batch of the
+ * worker's), not the run's whole answer.
  */
 export const LIVE_QUEUE_LIMIT = 256;
 
-/** What a live follower takes next: an event, or `gone` (let go of, or the run closed: read the store). */
-export type LiveItem = RunEvent | 'gone';
+/** What a live follower takes next: the events queued for it, or `gone` (let go of, or the run closed: read the store). */
+export type LiveItem = RunEvent[] | 'gone';
 
 /** One follower's view of a live run: events from `firstId` on, in order. */
 export interface LiveFeed {
   /** The id of the first event this feed gives; every event before it is stored. */
   readonly firstId: number;
-  /** The next event, once there is one; `gone` when the feed ended before the run's last event. */
+  /** The events queued since the last call, once there is one; `gone` when the feed ended first. */
   next(): Promise<LiveItem>;
   /** Stops the feed (the follower left, or has what it wanted). */
   stop(): void;
@@ -104,10 +105,14 @@ class OpenRun implements LiveRun {
     const firstId = queue[0]?.id ?? this.#ending?.id ?? this.nextId;
     let gone = false;
     let wake: (() => void) | null = null;
+    // Counted from the follower's last take, not from the queue's length: a feed starts with every
+    // unstored event, which may be more than the limit, and one that counted those would be let go
+    // of at the next event, and again each time it came back, until the worker's write is done.
+    let untaken = 0;
     const listener: Listener = {
       push: (event) => {
         queue.push(event);
-        if (queue.length > LIVE_QUEUE_LIMIT) listener.close(true);
+        if (++untaken > LIVE_QUEUE_LIMIT) listener.close(true);
         wake?.();
       },
       close: (drop = false) => {
@@ -123,7 +128,8 @@ class OpenRun implements LiveRun {
       next: async () => {
         while (queue.length === 0 && !gone) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        return queue.shift() ?? 'gone';
+        untaken = 0;
+        return queue.length > 0 ? queue.splice(0) : 'gone';
       },
       stop: () => listener.close(true),
     };
@@ -148,6 +154,11 @@ export class LiveRuns {
   /** A feed of the run when it executes here, else null (follow the stored log). */
   follow(runId: string): LiveFeed | null {
     return this.#runs.get(runId)?.feed() ?? null;
+  }
+
+  /** Whether the run executes here now. */
+  has(runId: string): boolean {
+    return this.#runs.has(runId);
   }
 
   /** Calls `listener` when the run starts executing here; returns what stops listening. */

@@ -66,32 +66,46 @@ describe.each(dialects)('pagination on $name', ({ create }) => {
     );
   });
 
-  it('pages through every event of a run exactly once, in order, whatever the limit', async () => {
+  it('pages through every event of a run exactly once, in order, from any id, whatever the page', async () => {
     const runs = new RunsRepository(database);
+    // Appends of one to six events, mostly deltas: those of one append share a stored row, so pages
+    // start and end inside rows.
+    const appends = fc.array(
+      fc.array(fc.constantFrom('delta', 'delta', 'delta', 'step'), { minLength: 1, maxLength: 6 }),
+      {
+        maxLength: 8,
+      },
+    );
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 30 }),
-        fc.integer({ min: 1, max: 7 }),
-        async (count, limit) => {
-          const run = await runs.create({
-            graph: 'chatbot',
-            appId: 'a',
-            action: 'prompt',
-            inputs: {},
-            createdBy: 'alice',
-          });
-          for (let index = 0; index < count; index++) await runs.appendEvent(run.runId, 'delta', { index });
+      fc.asyncProperty(appends, fc.integer({ min: 1, max: 7 }), async (batches, limit) => {
+        const run = await runs.create({
+          graph: 'chatbot',
+          appId: 'a',
+          action: 'prompt',
+          inputs: {},
+          createdBy: 'alice',
+        });
+        let count = 0;
+        for (const names of batches) {
+          await runs.appendEvents(
+            run.runId,
+            names.map((event) => ({ event, data: { index: count++ } })),
+          );
+        }
+        // From every id: a resume may start anywhere, also inside a row.
+        for (let from = 0; from <= count; from++) {
           const seen: number[] = [];
-          for (let after = 0; ; ) {
-            const page = await runs.listEvents(run.runId, { after, limit });
+          for (let after = from; ; ) {
+            const page = await runs.listEvents(run.runId, { after, rows: limit });
             seen.push(...page.map((event) => (event.data as { index: number }).index));
+            expect(page.map((event) => event.id)).toEqual(page.map((_, index) => after + index + 1));
             const last = page.at(-1);
             if (!last || page.length < limit) break;
             after = last.id;
           }
-          expect(seen).toEqual(Array.from({ length: count }, (_, index) => index));
-        },
-      ),
+          expect(seen).toEqual(Array.from({ length: count - from }, (_, index) => from + index));
+        }
+      }),
       { numRuns: 25 },
     );
   });

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
+import { MAX_ROW_DATA_BYTES } from '../../src/db/event-rows';
 import { RunsRepository } from '../../src/db/runs-repository';
 import { dialects, type TestDatabase } from '../helpers/databases';
 
@@ -163,27 +164,100 @@ describe.each(dialects)('RunsRepository on $name', ({ create }) => {
       Array.from({ length: 30 }, (_, index) => index + 1),
     );
     expect((await runs.appendEvent(neighbour.runId, 'state', { n: 1 })).id).toBe(1);
-    const all = await runs.listEvents(run.runId, { limit: 100 });
+    const all = await runs.listEvents(run.runId, { rows: 100 });
     expect(all.map((event) => event.id)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
     const byId = new Map(appended.map((event) => [event.id, event.data]));
     for (const event of all) {
       expect(event).toMatchObject({ runId: run.runId, event: 'delta', data: byId.get(event.id) });
       expect(event.createdAt).toBeInstanceOf(Date);
     }
-    expect((await runs.listEvents(run.runId, { after: 27, limit: 100 })).map((event) => event.id)).toEqual([
+    expect((await runs.listEvents(run.runId, { after: 27, rows: 100 })).map((event) => event.id)).toEqual([
       28, 29, 30,
     ]);
-    expect((await runs.listEvents(run.runId, { after: 10, limit: 2 })).map((event) => event.id)).toEqual([
+    expect((await runs.listEvents(run.runId, { after: 10, rows: 2 })).map((event) => event.id)).toEqual([
       11, 12,
     ]);
     await expect(runs.appendEvent('missing', 'state', {})).rejects.toThrow(/does not exist/);
-    expect(await runs.listEvents('missing', { limit: 100 })).toEqual([]);
+    expect(await runs.listEvents('missing', { rows: 100 })).toEqual([]);
     // A page never exceeds MAX_EVENTS_PAGE, whatever the caller asks.
-    expect(await runs.listEvents(run.runId, { limit: 1e9 })).toHaveLength(30);
+    expect(await runs.listEvents(run.runId, { rows: 1e9 })).toHaveLength(30);
     expect(await runs.endingEvent(run.runId)).toBeNull();
     await runs.appendEvent(run.runId, 'done', { end: true });
     await runs.appendEvent(run.runId, 'delta', { after: 'the end' });
     expect(await runs.endingEvent(run.runId)).toMatchObject({ id: 31, event: 'done', data: { end: true } });
+    await drain(runs);
+  });
+
+  it('stores the deltas of one append as one row, and reads them back one by one from any id, also inside a row', async () => {
+    const run = await newRun('ranges');
+    const deltas = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        event: 'delta',
+        data: { action: 'a', delta: `d${from + index}` },
+      }));
+    // Ids 1 state, 2–11 deltas, 12 action, 13–15 deltas (each its own append below), 16–23 deltas, 24 step.
+    const batch = [
+      { event: 'state', data: { n: 0 } },
+      ...deltas(2, 10),
+      { event: 'action', data: { action: 'a' } },
+    ];
+    const stored = await runs.appendEvents(run.runId, batch);
+    for (const { event, data } of deltas(13, 3)) stored.push(await runs.appendEvent(run.runId, event, data));
+    stored.push(
+      ...(await runs.appendEvents(run.runId, [...deltas(16, 8), { event: 'step', data: { action: 'a' } }])),
+    );
+    expect(stored.map((event) => event.id)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    const { runEvents } = database.tables;
+    const rows = await database.db.select().from(runEvents).where(eq(runEvents.runId, run.runId));
+    expect(
+      rows.map((row) => [row.id, row.eventCount]).sort((a, b) => (a[0] as number) - (b[0] as number)),
+    ).toEqual([
+      [1, 1],
+      [11, 10],
+      [12, 1],
+      [13, 1],
+      [14, 1],
+      [15, 1],
+      [23, 8],
+      [24, 1],
+    ]);
+    const expected = stored.map(({ id, event, data }) => ({ id, event, data }));
+    for (let after = 0; after <= 24; after++) {
+      for (const size of [1, 2, 25]) {
+        const seen: { id: number; event: string; data: unknown }[] = [];
+        for (let from = after; ; ) {
+          const page = await runs.listEvents(run.runId, { after: from, rows: size });
+          seen.push(...page.map(({ id, event, data }) => ({ id, event, data })));
+          if (page.length < size) break;
+          from = page.at(-1)?.id ?? from;
+        }
+        expect(seen, `after ${after}, ${size} rows a page`).toEqual(expected.slice(after));
+      }
+    }
+    // The first page after an id inside a row starts at the next id, and a page of one row ends with it.
+    expect((await runs.listEvents(run.runId, { after: 5, rows: 1 })).map((event) => event.id)).toEqual([
+      6, 7, 8, 9, 10, 11,
+    ]);
+    await runs.appendEvents(run.runId, [...deltas(25, 2), { event: 'done', data: { end: true } }]);
+    expect(await runs.endingEvent(run.runId)).toMatchObject({ id: 27, event: 'done', data: { end: true } });
+    await drain(runs);
+  });
+
+  it('starts a new row of deltas once a row holds MAX_ROW_DATA_BYTES of their data', async () => {
+    const run = await newRun('big-ranges');
+    const piece = 'x'.repeat(MAX_ROW_DATA_BYTES / 4);
+    const events = Array.from({ length: 10 }, (_, index) => ({
+      event: 'delta',
+      data: { delta: `${index}${piece}` },
+    }));
+    const huge = { delta: 'x'.repeat(MAX_ROW_DATA_BYTES * 2) };
+    await runs.appendEvents(run.runId, [...events, { event: 'delta', data: huge }]);
+    const { runEvents } = database.tables;
+    const rows = await database.db.select().from(runEvents).where(eq(runEvents.runId, run.runId));
+    expect(rows.map((row) => row.eventCount).sort()).toEqual([1, 3, 3, 3, 1].sort());
+    const read = await runs.listEvents(run.runId, { rows: 100 });
+    expect(read.map((event) => event.data)).toEqual([...events.map((event) => event.data), huge]);
+    expect(read.map((event) => event.id)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
     await drain(runs);
   });
 });

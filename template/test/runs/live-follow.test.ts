@@ -77,7 +77,7 @@ describe('following a run that executes here', () => {
     feed.emit('state', { n: 0 });
     feed.emit('delta', { delta: 'a' });
     expect(idsAndNames(await take(follower, 2))).toEqual(['1:state', '2:delta']);
-    expect(await runs.listEvents(run.runId, { limit: 10 })).toEqual([]);
+    expect(await runs.listEvents(run.runId, { rows: 10 })).toEqual([]);
     await follower.return(undefined);
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `run_events` ADD `event_count` integer DEFAULT 1 NOT NULL;
