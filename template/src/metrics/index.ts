@@ -25,7 +25,8 @@ export function instrumentation(database: Database) {
   };
   return {
     metrics,
-    httpMiddleware: httpMetrics(metrics.httpRequests),
+    /** For the request log: counts each answered request (switchyard_http_request_duration_seconds). */
+    observeRequest: httpMetrics(metrics.httpRequests),
     tracker: new MetricsTracker(metrics),
     onTokenCacheLookup: (hit: boolean) => (hit ? cacheHit : cacheMiss).inc(),
     /** Counts a stream as open; call what it returns once, when the stream closes. */

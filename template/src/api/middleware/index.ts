@@ -40,15 +40,14 @@ const isStreaming = (path: string) => /\/(stream|events|ws)$/.test(path);
 const isAuthenticated = (path: string) => path.startsWith('/api/') || path.startsWith(`${OPENAI_PREFIX}/`);
 
 /**
- * Installs what every request passes: request id and log, metrics, secure headers with the CSP,
+ * Installs what every request passes: request id, log and metrics, secure headers with the CSP,
  * the anonymous rate limit, CORS, the body limit, the deadline, and the services on the context.
  * Returns the chain every authenticated route passes.
  */
 export function installMiddleware(app: Hono<AppEnv>, deps: MiddlewareDeps) {
   const { config, services, observed } = deps;
   app.use(closeUnreadBody());
-  if (observed) app.use(observed.httpMiddleware);
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, observed?.observeRequest));
   // The same on every response (no nonce), so taken once and copied (response-headers.ts).
   app.use(constantHeaders(secureHeaders({ contentSecurityPolicy })));
   // Without a token, per client address: everything outside /api and /v1, and the 401s inside.
