@@ -52,6 +52,17 @@ export async function createTestApp(options: TestAppOptions = {}) {
   };
 }
 
+/** `call(method, path, body?)` on the chatbot's routes (`path` after /api/v1/chatbot) as `sub`, in process. */
+export async function chatbotCaller(testApp: Awaited<ReturnType<typeof createTestApp>>, sub: string) {
+  const token = await testApp.token(sub);
+  return async (method: string, path: string, body?: unknown): Promise<Response> =>
+    testApp.app.request(`/api/v1/chatbot${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+
 /** Serves a test app on a free 127.0.0.1 port (WebSocket upgrades included), for tests that need a socket. */
 export function serveOnLoopback(testApp: {
   app: { fetch: (request: Request) => Response | Promise<Response> };

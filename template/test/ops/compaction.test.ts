@@ -6,7 +6,7 @@ import { type AppRow, prepareReads } from '../../src/db/prepared-queries';
 import { compactOnce } from '../../src/db/prune-schedule';
 import { StateReplay } from '../../src/db/state-replay';
 import { dialects, type TestDatabase } from '../helpers/databases';
-import { createTestApp, serveOnLoopback } from '../helpers/test-app';
+import { chatbotCaller, createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 type StepItem = { sequence_id: number; status: string; state: unknown };
@@ -31,13 +31,7 @@ describe.each(dialects)('compaction (STEP_KEEP_LAST) on $name', ({ name, create 
   beforeAll(async () => {
     testDb = await create();
     testApp = await createTestApp({ testDb });
-    const token = await testApp.token('alice');
-    call = async (method, path, body) =>
-      testApp.app.request(`/api/v1/chatbot${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    call = await chatbotCaller(testApp, 'alice');
   });
   afterAll(() => testApp.close());
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { pruneOnce } from '../../src/db/prune-schedule';
 import { dialects, type TestDatabase } from '../helpers/databases';
-import { createTestApp, serveOnLoopback } from '../helpers/test-app';
+import { chatbotCaller, createTestApp, serveOnLoopback } from '../helpers/test-app';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 const DAY = 24 * 60 * 60_000;
@@ -31,13 +31,7 @@ describe.each(dialects)('retention on $name', ({ name, create }) => {
   beforeAll(async () => {
     testDb = await create();
     testApp = await createTestApp({ testDb });
-    const token = await testApp.token('alice');
-    call = async (method, path, body) =>
-      testApp.app.request(`/api/v1/chatbot${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    call = await chatbotCaller(testApp, 'alice');
   });
   afterAll(() => testApp.close());
 
