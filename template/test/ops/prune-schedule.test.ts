@@ -22,17 +22,20 @@ async function oldApp(url: string, appId: string) {
   return database;
 }
 
+/** The CLI's environment: this database, neither retention setting (the flags give them). */
+const cliEnv = (url: string) => ({
+  ...process.env,
+  DATABASE_URL: url,
+  JWT_SECRET: 'x'.repeat(32),
+  STEP_RETENTION_DAYS: '',
+  STEP_KEEP_LAST: '',
+});
+
 describe('npm run db:prune', () => {
   it('prunes by --days and refuses to run without a retention', async () => {
     const testDb = sqliteDatabase();
     const database = await oldApp(testDb.url, 'stale');
-    const env = {
-      ...process.env,
-      DATABASE_URL: testDb.url,
-      JWT_SECRET: 'x'.repeat(32),
-      STEP_RETENTION_DAYS: '',
-      STEP_KEEP_LAST: '',
-    };
+    const env = cliEnv(testDb.url);
     try {
       const refused = await run('npx', ['tsx', 'src/db/prune-cli.ts'], { env }).catch((error) => error);
       expect(refused.code).toBe(1);
@@ -51,13 +54,7 @@ describe('npm run db:prune', () => {
   it('compacts by --keep-last, and refuses a count that is not a whole number above 0', async () => {
     const testDb = sqliteDatabase();
     const database = await oldApp(testDb.url, 'long');
-    const env = {
-      ...process.env,
-      DATABASE_URL: testDb.url,
-      JWT_SECRET: 'x'.repeat(32),
-      STEP_RETENTION_DAYS: '',
-      STEP_KEEP_LAST: '',
-    };
+    const env = cliEnv(testDb.url);
     const { db, tables } = database;
     try {
       await addSteps(database, 'long', 60);
