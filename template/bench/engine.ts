@@ -1,5 +1,6 @@
-// The engine alone, on the in-memory persister: steps per second of a no-op action, and deltas per
-// second of a streaming action.
+// The engine alone, on the in-memory persister: steps per second of a no-op action, deltas per
+// second of a streaming action, and what a step that appends one message costs as the history grows
+// (a step checks what it changed against the schema, not the whole state: flat, not growing).
 import { z } from 'zod';
 import { actionsFor, GraphRunner, graph, MemoryPersister } from '../src/engine';
 
@@ -46,7 +47,44 @@ export async function benchEngine() {
   for await (const event of streamer.stream('b', { action: 'chatter' }))
     if (event.event === 'delta') deltas++;
   const deltasPerSec = Math.round(deltas / ((performance.now() - started) / 1000));
-  return { stepsPerSec, deltasPerSec };
+  return { stepsPerSec, deltasPerSec, appendStep: await benchAppendStep() };
+}
+
+const Message = z.object({ role: z.enum(['user', 'assistant']), content: z.string() });
+const Chat = z.object({ history: z.array(Message) });
+const say = actionsFor(Chat).action({
+  name: 'say',
+  reads: [],
+  writes: ['history'],
+  run: async (state) => ({
+    result: null,
+    state: state.append('history', { role: 'user', content: 'What is a switchyard?' }),
+  }),
+});
+
+/** µs per step appending one message to a history of each length (mean of 2,000 steps). */
+async function benchAppendStep() {
+  const chat = graph({
+    name: 'chat',
+    state: Chat,
+    initial: { history: [] },
+    actions: [say],
+    transitions: [['say', 'say']],
+  });
+  const runner = new GraphRunner(chat, { persister: new MemoryPersister() });
+  const perLength: { history: number; microseconds: number }[] = [];
+  for (const length of [10, 1_000, 10_000]) {
+    const history = Array.from({ length }, (_, index) => ({
+      role: 'assistant' as const,
+      content: `answer ${index}`,
+    }));
+    await runner.create({ appId: `h${length}`, partitionKey: 'p', state: { history } });
+    const steps = 2_000;
+    const started = performance.now();
+    for (let index = 0; index < steps; index++) await runner.step(`h${length}`, { action: 'say' });
+    perLength.push({ history: length, microseconds: ((performance.now() - started) * 1000) / steps });
+  }
+  return perLength;
 }
 
 export function printEngine(result: Awaited<ReturnType<typeof benchEngine>>) {
@@ -54,6 +92,13 @@ export function printEngine(result: Awaited<ReturnType<typeof benchEngine>>) {
   console.log('|---|---|');
   console.log(`| no-op steps | ${result.stepsPerSec} |`);
   console.log(`| deltas of a streaming action | ${result.deltasPerSec} |`);
+  console.log('\n| a step appending one message (in-memory persister) | µs per step |');
+  console.log('|---|---|');
+  for (const { history, microseconds } of result.appendStep) {
+    console.log(
+      `| history of ${history} messages (and the 2,000 the measure adds) | ${microseconds.toFixed(1)} |`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printEngine(await benchEngine());

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type ActionOutput, type AnyAction, isStreaming } from './action';
 import { ActionFailedError, RunAbortedError } from './errors';
-import type { AppKey, FailedStep, Persister, StoredApp } from './persister';
+import type { AppKey, FailedStep, Persister, StateWrite, StoredApp } from './persister';
 import type { StepEvent } from './runner';
 import { State, type StateValues } from './state';
 import type { StateSchema } from './state-schema';
@@ -36,9 +36,12 @@ export async function* runStep(
 
   let output: ActionOutput<StateValues>;
   let state: StateValues;
+  let writes: StateWrite[];
   try {
     output = yield* execute(deps, app.state, action, inputs, info, signal);
-    state = checkWrites(deps.schema, action, app.state, output.state.toJSON());
+    state = checkWrites(action, app.state, output.state.toJSON());
+    writes = diffWrites(app.state, state);
+    deps.schema.checkStep(app.state, state, writes, `The state written by "${action.name}"`);
   } catch (error) {
     const endedAt = new Date();
     const message = error instanceof Error ? error.message : String(error);
@@ -49,7 +52,7 @@ export async function* runStep(
   }
 
   const endedAt = new Date();
-  const step = { action: action.name, inputs, result: output.result, writes: diffWrites(app.state, state) };
+  const step = { action: action.name, inputs, result: output.result, writes };
   let committed: StoredApp;
   try {
     committed = await deps.persister.commitStep(
@@ -131,20 +134,15 @@ async function recordFailedStep(deps: StepDeps, key: AppKey, step: FailedStep) {
   }
 }
 
-/** Fails the step when the action changed a key outside `writes` or broke the schema. */
-function checkWrites(
-  schema: StateSchema,
-  action: AnyAction<StateValues>,
-  before: StateValues,
-  after: StateValues,
-): StateValues {
+/** Fails the step when the action changed a key outside its `writes`. */
+function checkWrites(action: AnyAction<StateValues>, before: StateValues, after: StateValues): StateValues {
   const allowed = new Set<string>(action.writes);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (before[key] !== after[key] && !allowed.has(key)) {
       throw new ActionFailedError(action.name, `it wrote "${key}", which is not in its writes`);
     }
   }
-  return schema.check(after, `The state written by "${action.name}"`);
+  return after;
 }
 
 /** True when the step failed because the signal fired, not for a cause of its own. */
