@@ -1,8 +1,6 @@
 import type { Context } from 'hono';
 import { routePath } from 'hono/route';
-import type { Histogram } from 'prom-client';
-
-type Labels = 'route' | 'method' | 'status';
+import type { KeyedHistogram } from './keyed-histogram';
 
 /** A client picks the method: any other is counted as OTHER, so it cannot add series at will. */
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -17,20 +15,17 @@ export type RequestObserver = (c: Context, seconds: number) => void;
  * response started. Called by the request log (src/api/middleware/request-log.ts), which times every
  * request anyway: a middleware of its own was one more async layer and clock pair per request.
  */
-export function httpMetrics(histogram: Histogram<Labels>): RequestObserver {
-  // prom-client hashes a label object on every observe; the child of each route/method/status is
-  // looked up once and kept (a bounded set: routes × methods × statuses).
-  const children = new Map<string, ReturnType<Histogram<Labels>['labels']>>();
+export function httpMetrics(histogram: KeyedHistogram): RequestObserver {
   return (c, seconds) => {
     // After next(), the route index is the one of the handler (or middleware) that answered.
     const route = routePath(c) || 'unmatched';
     const method = knownMethods.has(c.req.method) ? c.req.method : 'OTHER';
-    const key = `${method} ${c.res.status} ${route}`;
-    let child = children.get(key);
-    if (!child) {
-      child = histogram.labels({ route, method, status: String(c.res.status) });
-      children.set(key, child);
-    }
-    child.observe(seconds);
+    const status = c.res.status;
+    // A bounded set of series: routes × methods × statuses.
+    histogram.observe(
+      `${method} ${status} ${route}`,
+      () => ({ route, method, status: String(status) }),
+      seconds,
+    );
   };
 }
