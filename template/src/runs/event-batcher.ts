@@ -44,13 +44,17 @@ export function eventBatcher<E extends PendingEvent>(store: (events: E[]) => Pro
   };
 
   return {
-    add(event: E, { wait = false } = {}): Promise<void> {
+    /**
+     * Queues the event. Returns what to wait for: its storing (`wait`), room in a full queue, or an
+     * earlier write's failure; otherwise nothing, so a streamed delta costs its caller no await.
+     */
+    add(event: E, { wait = false } = {}): Promise<void> | undefined {
       if (failure) return Promise.reject(failure.error);
       queued.push(event);
       // Deferred to the next turn of the event loop: SQLite writes synchronously, so a flush that
       // started at once would store every event alone; deferred, it takes all that came meanwhile.
       flushing ??= new Promise((resolve) => setImmediate(resolve)).then(flush);
-      return wait || queued.length >= MAX_BATCH ? settled() : Promise.resolve();
+      return wait || queued.length >= MAX_BATCH ? settled() : undefined;
     },
     /** Resolves once everything added so far is stored; rejects when a write failed. */
     drained: settled,

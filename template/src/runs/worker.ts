@@ -210,7 +210,8 @@ export class RunWorker {
     for await (const event of events) {
       if (event.event === 'error') throw event.data.error;
       const wire = toWireEvent(event);
-      await emit(log, wire.event, wire.data);
+      const stored = emit(log, wire.event, wire.data);
+      if (stored) await stored;
     }
   }
 
@@ -227,7 +228,7 @@ export class RunWorker {
       ? problem(409, String((signal.reason as Error)?.message ?? 'Cancelled.'))
       : (engineProblem(error, null) ?? problem(500, 'The run failed on our side.'));
     if (!cancelled && reason.status >= 500) logger.error({ err: error, runId: run.runId }, 'run failed');
-    await emit(log, 'error', await withNext(this.options.runners, run, reason)).catch(() => {});
+    await emit(log, 'error', await withNext(this.options.runners, run, reason))?.catch(() => {});
     await runs.setStatus(run.runId, cancelled ? 'cancelled' : 'failed', {
       error: reason.detail ?? reason.title,
       from: ['running'],
@@ -236,7 +237,8 @@ export class RunWorker {
 }
 
 interface EventLog {
-  add(event: string, data: unknown, options: { wait: boolean }): Promise<void>;
+  /** Queues an event; returns what to wait for, if anything (eventBatcher's add). */
+  add(event: string, data: unknown, options: { wait: boolean }): Promise<void> | undefined;
   /** Resolves once everything added so far is stored; rejects when a write failed. */
   drained(): Promise<void>;
   /** Drops what is not stored yet (after a failed write), so the run can still store its error. */

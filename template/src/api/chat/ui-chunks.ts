@@ -59,12 +59,12 @@ export function uiChunkTranslator(runId: string) {
         case 'delta': {
           const { action, delta } = event.data as { action: string; delta: unknown };
           if (typeof delta !== 'string') return [];
-          const start: ChatChunk[] = [];
-          if (!openText) {
-            openText = `text-${action}-${sequence}`;
-            start.push({ type: 'text-start', id: openText });
-          }
-          return [...start, { type: 'text-delta', id: openText, delta }];
+          if (openText) return [{ type: 'text-delta', id: openText, delta }];
+          openText = `text-${action}-${sequence}`;
+          return [
+            { type: 'text-start', id: openText },
+            { type: 'text-delta', id: openText, delta },
+          ];
         }
         case 'step': {
           const step = event.data as Step;

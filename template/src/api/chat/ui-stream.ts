@@ -31,12 +31,16 @@ export function uiMessageStreamOf(
     const signal = AbortSignal.any([left, closed]);
     const send = (chunk: ChatChunk) => write(frameOf(chunk));
     try {
-      // A page at a time (what one read or one wake-up gave), and a write waits only when the
-      // reader is behind: a turn's thousands of deltas cost a hand-over per page, not per delta.
+      // A page at a time (what one read or one wake-up gave), and a write is awaited only when the
+      // reader is behind: a turn's thousands of deltas cost a hand-over per page, not a microtask
+      // per delta.
       for await (const page of followRunPages(followOptions(services), runId, 0, signal)) {
         for (const event of page) {
           const cancelled = event.event === 'error' && (await wasStopped(services, runId));
-          for (const chunk of translate.chunksOf(event, cancelled)) await send(chunk);
+          for (const chunk of translate.chunksOf(event, cancelled)) {
+            const behind = send(chunk);
+            if (behind) await behind;
+          }
         }
       }
     } catch {
@@ -54,9 +58,17 @@ export function uiMessageStreamOf(
  */
 function frameOf(chunk: ChatChunk): string {
   if (chunk.type === 'text-delta' && chunk.providerMetadata === undefined) {
-    return `data: {"type":"text-delta","id":${JSON.stringify(chunk.id)},"delta":${JSON.stringify(chunk.delta)}}\n\n`;
+    return `${deltaFramePrefix(chunk.id)}${JSON.stringify(chunk.delta)}}\n\n`;
   }
   return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+/** A text part's deltas all start alike: its prefix is built once per part, not once per delta. */
+let lastPrefix = { id: '', text: '' };
+function deltaFramePrefix(id: string): string {
+  if (lastPrefix.id !== id)
+    lastPrefix = { id, text: `data: {"type":"text-delta","id":${JSON.stringify(id)},"delta":` };
+  return lastPrefix.text;
 }
 
 /** A stopped turn ends with `abort`, a failed one with `error`: the cancel is recorded before the event. */
@@ -65,7 +77,9 @@ async function wasStopped(services: Services, runId: string) {
   return run?.status === 'cancelled' || run?.cancelRequestedAt != null;
 }
 
-type Produce = (write: (text: string) => Promise<void>, closed: AbortSignal) => Promise<void>;
+/** Queues text for the reader; returns a promise to wait for only when the reader is behind. */
+type Write = (text: string) => Promise<void> | undefined;
+type Produce = (write: Write, closed: AbortSignal) => Promise<void>;
 
 /**
  * The bytes of what `produce` writes, joined into one chunk per read of the consumer (the socket),
@@ -87,11 +101,11 @@ function batchedText(produce: Produce, pingMs: number): ReadableStream<Uint8Arra
     waiting += text;
     wakeReader?.();
   };
-  const write = (text: string): Promise<void> => {
-    if (closed.signal.aborted) return Promise.resolve();
+  const write: Write = (text) => {
+    if (closed.signal.aborted) return undefined;
     wrote = true;
     append(text);
-    if (waiting.length < BATCH_BYTES) return Promise.resolve();
+    if (waiting.length < BATCH_BYTES) return undefined;
     return new Promise((resolve) => {
       wakeWriter = resolve;
     });
