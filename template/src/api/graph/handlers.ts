@@ -43,10 +43,11 @@ export const createApp: Handler<GraphRoutes['createApp']> = async (c) => {
 export const headApp: Handler<GraphRoutes['headApp']> = (c) => c.body(null, 200);
 
 // The same body and Content-Type as c.json(view(…)), the state's JSON written once per commit
-// (appViewJson); the cast tells the route's types it is that JSON.
+// (appViewJson); the cast tells the route's types it is that JSON. c.get rather than c.var, as in
+// requires.ts: every read of an app takes this route.
 export const getApp: Handler<GraphRoutes['getApp']> = (c) => {
-  const { runner, app } = c.var;
-  const json = appViewJson(app, runner.next(app));
+  const app = c.get('app');
+  const json = appViewJson(app, c.get('runner').next(app));
   return c.body(json, 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<
     typeof c.json<ReturnType<typeof view>, 200>
   >;
