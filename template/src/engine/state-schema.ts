@@ -36,9 +36,10 @@ export class StateSchema {
    * Checks the state an action wrote, `before` being a state that passed this schema when it was
    * stored. Only what the step changed is parsed: a key it set, and of a list it appended to only
    * the new items, so a step of a long chat checks its new message, not the whole history again
-   * (this was a third of a prompt's CPU time with a 60-message history). When anything falls outside
-   * that (a key removed, an unknown key, a rule on the whole object) or a part fails, the whole
-   * state is checked, which gives the error the same issues and paths whichever way it was found.
+   * (on a chat of a few thousand messages, checking it all was half of a prompt's CPU time). When
+   * anything falls outside that (a key removed, an unknown key, a list with a length rule, a rule on
+   * the whole object) or a part fails, the whole state is checked, which gives the error the same
+   * issues and paths whichever way it was found.
    * Returns the action's own object: unchanged values must stay the same references, which is how
    * diffWrites told what the step changed.
    */
