@@ -9,7 +9,7 @@ interface Sample {
 
 interface Series {
   labels: Record<string, string>;
-  /** Requests at most each bucket's bound (not yet cumulative: summed when scraped). */
+  /** Requests per bucket: above the bound before it, at most its own (made cumulative when scraped). */
   counts: Float64Array;
   sum: number;
   count: number;
