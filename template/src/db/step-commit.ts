@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { type AppKey, type CommittedStep, SequenceConflictError } from '../engine/persister';
 import type { StateValues } from '../engine/state';
 import type { Database } from './client';
+import { groupedCommits } from './grouped-commits';
 import { jsonOrNull, type MovedApp, prepareSqliteStepWrites } from './prepared-queries';
 import { sizeOf, snapshotCounters, snapshotDue } from './snapshot-policy';
 
@@ -10,8 +11,9 @@ import { sizeOf, snapshotCounters, snapshotDue } from './snapshot-policy';
  * two dialects part ways. Both do the same in one transaction: move the apps row on by one, only if it
  * still stands where the caller saw it (optimistic on sequence_id: a concurrent commit makes the update
  * match no row, hence SequenceConflictError), insert the step's row, and when snapshot-policy.ts says so
- * store the full state and reset the counters. How differs: better-sqlite3 runs a transaction
- * synchronously with statements prepared once; Postgres needs an async transaction on a pool client.
+ * store the full state and reset the counters. How differs: better-sqlite3 runs the statements,
+ * prepared once, synchronously, and the steps of one turn of the event loop share a transaction
+ * (grouped-commits.ts); Postgres needs an async transaction on a pool client.
  */
 
 /** A step to commit as sequence `sequenceId` (= expectedSequenceId + 1), and where it leaves the app. */
@@ -32,16 +34,16 @@ export function stepCommitter(database: Database): CommitStep {
 }
 
 /**
- * better-sqlite3 runs a transaction synchronously: nothing in this process interleaves, and
- * IMMEDIATE takes the write lock up front, so another connection waits (busy_timeout) instead of
- * failing halfway. The statements are prepared once (prepared-queries.ts).
+ * better-sqlite3 runs a step's statements synchronously: nothing in this process interleaves. The
+ * steps of one turn of the event loop commit together, each in a savepoint (grouped-commits.ts).
+ * The statements are prepared once (prepared-queries.ts).
  */
 function sqliteCommitter(sqlite: NonNullable<Database['sqlite']>, tables: Database['tables']): CommitStep {
   const statements = prepareSqliteStepWrites(sqlite, tables);
-  const transaction = sqlite.$client.transaction((work: () => MovedApp) => work());
+  const commit = groupedCommits<MovedApp>(sqlite.$client);
   return ({ key, expectedSequenceId, sequenceId, step, next }) => {
     const app = { graph: key.graph, appId: key.appId };
-    return transaction.immediate(() => {
+    return commit(() => {
       const [moved] = statements.move.all({
         ...app,
         expected: expectedSequenceId,
