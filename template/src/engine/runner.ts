@@ -138,8 +138,8 @@ export class GraphRunner<Schema extends z.ZodObject> {
   }
 
   /** Runs like `stream` and returns the app where the run halted; throws what stopped it. */
-  async run(appId: string, options: RunOptions): Promise<StoredApp> {
-    for await (const item of this.stream(appId, options)) {
+  async run(app: string | StoredApp, options: RunOptions): Promise<StoredApp> {
+    for await (const item of this.stream(app, options)) {
       if (item.event === 'done') return item.data.app;
       if (item.event === 'error') throw item.data.error;
     }
@@ -153,9 +153,14 @@ export class GraphRunner<Schema extends z.ZodObject> {
    * event, so a caller can answer it as a plain error; anything after `state` ends the sequence
    * with `error`: RunAbortedError once the signal fires, StepLimitError after `maxStepsPerRun`
    * steps, an ActionFailedError (each step before it stays committed).
+   *
+   * `from` is the app's id, or the app as the caller has just loaded it (an HTTP route loads it to
+   * check access), which is then not loaded again: its first commit still fails with
+   * SequenceConflictError if another step moved the app since.
    */
-  async *stream(appId: string, options: RunOptions): AsyncGenerator<RunEvent, void, void> {
-    const app = await this.load(appId);
+  async *stream(from: string | StoredApp, options: RunOptions): AsyncGenerator<RunEvent, void, void> {
+    const appId = typeof from === 'string' ? from : from.appId;
+    const app = typeof from === 'string' ? await this.load(from) : from;
     if (!app) throw new AppNotFoundError(appId);
     const next = this.next(app);
     if (options.action !== next) throw new ActionNotAllowedError(options.action, next);

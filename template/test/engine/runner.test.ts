@@ -319,6 +319,24 @@ describe('GraphRunner', () => {
     expect((await application.load('c1'))?.state.count).toBe(1);
   });
 
+  it('runs from an app the caller loaded without loading it again; a stale one loses its commit', async () => {
+    const { application, persister, app } = await newCounter();
+    let loads = 0;
+    const loadApp = persister.loadApp.bind(persister);
+    persister.loadApp = (key) => {
+      loads++;
+      return loadApp(key);
+    };
+    const moved = await application.run(app, { action: 'add', inputs: { by: 3 } });
+    expect(moved).toMatchObject({ sequenceId: 2, state: { count: 6 } });
+    expect(loads).toBe(0);
+    // `app` still stands at sequence 0: the run's first commit must not overwrite the steps above.
+    await expect(application.run(app, { action: 'add', inputs: { by: 1 } })).rejects.toBeInstanceOf(
+      SequenceConflictError,
+    );
+    expect((await application.load('c1'))?.state.count).toBe(6);
+  });
+
   it('forks from any step with overrides validated by the schema', async () => {
     const { application } = await newCounter();
     await application.run('c1', { action: 'add', inputs: { by: 2 } });

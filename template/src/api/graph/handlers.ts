@@ -73,7 +73,7 @@ export const runAction =
     try {
       const run = { kind: 'request', graph: runner.graph.name, action, appId: app.appId } as const;
       const halted = await inRunSpan(run, () =>
-        runner.run(app.appId, { action, inputs: c.req.valid('json'), signal: requestSignal(c) }),
+        runner.run(app, { action, inputs: c.req.valid('json'), signal: requestSignal(c) }),
       );
       return c.json(view(runner, halted), 200);
     } catch (error) {
@@ -89,7 +89,7 @@ export const streamAction =
     const signal = new AbortController();
     const run = tracedRun(
       { kind: 'stream', graph: runner.graph.name, action, appId: app.appId },
-      runner.stream(app.appId, { action, inputs: c.req.valid('json'), signal: signal.signal }),
+      runner.stream(app, { action, inputs: c.req.valid('json'), signal: signal.signal }),
     );
     // What makes the run impossible (409: not the app's next) throws here, before the stream
     // starts, so the client gets a plain problem rather than an error event.

@@ -76,7 +76,7 @@ async function collect(
   signal: AbortSignal,
 ) {
   let pieces = 0;
-  for await (const event of runner.stream(app.appId, {
+  for await (const event of runner.stream(app, {
     action,
     inputs,
     signal,

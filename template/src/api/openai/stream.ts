@@ -27,7 +27,7 @@ export interface StreamedCall {
 export function streamCompletion(c: Context, call: StreamedCall) {
   const { runner, app, mapping, inputs, body, meta, watch } = call;
   const leave = new AbortController();
-  const events = runner.stream(app.appId, { action: mapping.action, inputs, signal: leave.signal });
+  const events = runner.stream(app, { action: mapping.action, inputs, signal: leave.signal });
   const chunk = (delta: object, finish: 'stop' | null) => ({
     ...meta,
     object: 'chat.completion.chunk',
