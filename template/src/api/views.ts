@@ -36,12 +36,17 @@ export function appViewSchema<Schema extends z.ZodObject>(graphName: string, sta
 
 /** Each state's JSON, written once: states are frozen, and the reads of an app share one until its next commit (db/latest-states.ts). */
 const stateJson = new WeakMap<object, string>();
+/** Each frozen app's whole view, written once: an app loaded again unchanged is the same object (db/unchanged-apps.ts). */
+const viewJson = new WeakMap<StoredApp, { next: string | null; json: string }>();
 
 /**
- * `JSON.stringify(toAppView(app, next))`, byte for byte, with the state's JSON reused by every read
- * of the same (frozen) state instead of written again each time.
+ * `JSON.stringify(toAppView(app, next))`, byte for byte, written once per (frozen) app and reused
+ * by every read of it, and the state's JSON once per (frozen) state, reused by every app that
+ * holds it, instead of written again each time.
  */
 export function appViewJson(app: StoredApp, next: string | null): string {
+  const kept = viewJson.get(app);
+  if (kept?.next === next) return kept.json;
   const { state, parent, created_at, updated_at, ...head } = toAppView(app, next);
   let json = stateJson.get(state);
   if (json === undefined) {
@@ -49,7 +54,11 @@ export function appViewJson(app: StoredApp, next: string | null): string {
     if (Object.isFrozen(state)) stateJson.set(state, json);
   }
   const tail = JSON.stringify({ parent, created_at, updated_at });
-  return `${JSON.stringify(head).slice(0, -1)},"state":${json},${tail.slice(1)}`;
+  const view = `${JSON.stringify(head).slice(0, -1)},"state":${json},${tail.slice(1)}`;
+  if (Object.isFrozen(app) && Object.isFrozen(state) && (!app.parent || Object.isFrozen(app.parent))) {
+    viewJson.set(app, { next, json: view });
+  }
+  return view;
 }
 
 /** The AppView without state, for lists. */

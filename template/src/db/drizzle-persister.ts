@@ -14,6 +14,7 @@ import { type AppRow, type MovedApp, type PreparedReads, prepareReads } from './
 import { snapshotCounters } from './snapshot-policy';
 import { type RebuiltState, StateReplay } from './state-replay';
 import { type CommitStep, stepCommitter } from './step-commit';
+import { UnchangedApps } from './unchanged-apps';
 
 /**
  * The engine's Persister on SQLite or Postgres. The apps row says where an app stands; the steps rows
@@ -21,25 +22,36 @@ import { type CommitStep, stepCommitter } from './step-commit';
  * optimistic on apps.sequence_id, and costs what it wrote, not the size of the state.
  *
  * This file is the main path; what makes it fast sits behind it: step-commit.ts (the commit of each
- * dialect), snapshot-policy.ts (when a step stores the full state), state-replay.ts (a state rebuilt
- * from the log), prepared-queries.ts (the hot queries, prepared once) and latest-states.ts (latest
- * states kept in memory, checked against the apps row).
+ * dialect; on SQLite the steps of one event-loop turn share a transaction, grouped-commits.ts),
+ * snapshot-policy.ts (when a step stores the full state), state-replay.ts (a state rebuilt from the
+ * log), prepared-queries.ts (the hot queries, prepared once), latest-states.ts (latest states kept
+ * in memory, checked against the apps row) and unchanged-apps.ts (on SQLite, apps handed out again
+ * without a row read while nothing was written).
  */
 export class DrizzlePersister implements Persister {
   readonly #reads: PreparedReads;
   readonly #replay: StateReplay;
   readonly #commit: CommitStep;
   readonly #latest: LatestStates;
+  readonly #unchanged: UnchangedApps | null;
 
-  /** `latestStateBytes`: how much JSON of latest states to keep in memory (0 turns that off). */
+  /**
+   * `latestStateBytes`: how much JSON of latest states to keep in memory (0 turns that off, and
+   * loads every app from the database).
+   */
   constructor(
     private readonly database: Database,
     options: { latestStateBytes?: number } = {},
   ) {
+    const latestStateBytes = options.latestStateBytes ?? 32 * 1024 * 1024;
     this.#reads = prepareReads(database);
     this.#replay = new StateReplay(database, this.#reads);
     this.#commit = stepCommitter(database);
-    this.#latest = new LatestStates(options.latestStateBytes ?? 32 * 1024 * 1024);
+    this.#latest = new LatestStates(latestStateBytes);
+    this.#unchanged =
+      database.sqlite && latestStateBytes > 0
+        ? new UnchangedApps(database.sqlite.$client, latestStateBytes)
+        : null;
   }
 
   /** Creates an app, or a fork (its parent set, its state copied); an existing one is returned as it is. */
@@ -70,11 +82,21 @@ export class DrizzlePersister implements Persister {
     return { app: existing, created: false };
   }
 
-  /** One row read when this process remembers the app's latest state, else a replay from its snapshot. */
+  /**
+   * On SQLite, nothing but a question when nothing was written since this process loaded the app
+   * (unchanged-apps.ts); else one row read when this process remembers the app's latest state, else
+   * a replay from its snapshot.
+   */
   async loadApp(key: AppKey) {
+    const version = this.#unchanged?.version();
+    const unchanged = version && this.#unchanged?.get(key, version);
+    if (unchanged) return unchanged;
     const row = await this.#appRow(key);
     const current = row && (await this.#current(row));
-    return row && current ? toStoredApp(row, current.state) : null;
+    if (!row || !current) return null;
+    const app = toStoredApp(row, current.state);
+    if (version) this.#unchanged?.keep(app, version, row.snapshotBytes + row.replayBytes);
+    return app;
   }
 
   /** One transaction (step-commit.ts); throws SequenceConflictError when another step committed first. */

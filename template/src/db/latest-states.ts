@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { StateValues } from '../engine/state';
+import { freezeState, type StateValues } from '../engine/state';
 
 /** What identifies one version of an app: the row as it stands in the database. */
 interface AppVersion {
@@ -28,8 +28,8 @@ interface Remembered {
  * sequence id (and is the same app: created at the same time). When another instance commits a
  * step, the sequence id moves and the state is rebuilt from the database as before.
  *
- * States handed out are shared between requests; the engine freezes them (State) and nothing else
- * changes them.
+ * States handed out are shared between requests, so they are frozen as they are kept (the engine's
+ * are already; a state rebuilt from the log is frozen here).
  */
 export class LatestStates {
   readonly #states: LRUCache<string, Remembered> | null;
@@ -56,14 +56,14 @@ export class LatestStates {
     return { state: remembered.state, position: remembered.position };
   }
 
-  /** Keeps the state the app has at the row's sequence id. */
+  /** Keeps the state the app has at the row's sequence id (frozen, since requests share it). */
   remember(app: AppVersion, current: { state: StateValues; position: string | null }) {
     this.#states?.set(
       keyOf(app),
       {
         sequenceId: app.sequenceId,
         createdAtMs: app.createdAt.getTime(),
-        state: current.state,
+        state: freezeState(current.state),
         position: current.position,
       },
       { size: Math.max(1, app.snapshotBytes + app.replayBytes) },

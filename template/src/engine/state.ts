@@ -53,6 +53,15 @@ export class State<S extends StateValues> {
 }
 
 /**
+ * Freezes a state's values all the way down, as a State holds them, and returns it: for states that
+ * are shared (src/db/latest-states.ts). What is frozen already costs nothing to freeze again.
+ */
+export function freezeState<S extends StateValues>(values: S): Readonly<S> {
+  for (const value of Object.values(values)) deepFreeze(value);
+  return Object.freeze(values);
+}
+
+/**
  * Objects this module froze with everything inside them. Checking it first makes freezing a value
  * again O(1), so a step pays only for what it added, not for the whole chat history. (A value that
  * is merely `Object.isFrozen` may still hold mutable objects, hence a set of our own.)

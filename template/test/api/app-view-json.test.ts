@@ -38,6 +38,25 @@ describe('appViewJson', () => {
     expect(JSON.parse(appViewJson(stored, null)).state).toEqual({ n: 2 });
   });
 
+  it('reuses the view of a frozen app only for the same next, and never the view of an app changed in place', () => {
+    const frozen = Object.freeze(app());
+    expect(JSON.parse(appViewJson(frozen, 'prompt')).next).toBe('prompt');
+    expect(appViewJson(frozen, null)).toBe(JSON.stringify(toAppView(frozen, null)));
+    const open = app();
+    appViewJson(open, 'prompt');
+    open.sequenceId = 9;
+    open.parent = { appId: 'source', sequenceId: 1 };
+    expect(appViewJson(open, 'prompt')).toBe(JSON.stringify(toAppView(open, 'prompt')));
+    const parent = { appId: 'source', sequenceId: 1 };
+    const withOpenParent = Object.freeze(app({ parent }));
+    appViewJson(withOpenParent, null);
+    parent.sequenceId = 2;
+    expect(JSON.parse(appViewJson(withOpenParent, null)).parent).toEqual({
+      app_id: 'source',
+      sequence_id: 2,
+    });
+  });
+
   it('answers the next state after a commit, not the remembered JSON of the one before', () => {
     const before = app();
     const after = app({ sequenceId: 4, state: Object.freeze({ n: 2 }) });

@@ -237,6 +237,46 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     expect(await forgetful.loadApp(key)).toEqual(seen);
   });
 
+  it('hands an unchanged app out again only while nothing at all was written (SQLite), never stale', async () => {
+    const key = { graph: 'counter', appId: 'unchanged' };
+    await newApp('unchanged');
+    await newApp('bystander');
+    const first = await persister.loadApp(key);
+    const again = await persister.loadApp(key);
+    // SQLite asks the database whether anything was written (unchanged-apps.ts); Postgres reads the row.
+    if (database.sqlite) expect(again).toBe(first);
+    else expect(again).not.toBe(first);
+    // Requests share what is handed out again: it cannot be changed in place.
+    expect(Object.isFrozen(again?.state)).toBe(true);
+    if (database.sqlite) expect(Object.isFrozen(again)).toBe(true);
+
+    // A write of this connection to another app, then one of another connection to another table:
+    // each time the app is loaded anew (and is the same app).
+    await persister.commitStep({ graph: 'counter', appId: 'bystander' }, 0, step('add'), {
+      state: { count: 0, log: ['add'], words: '' },
+      position: 'add',
+    });
+    const afterOwnWrite = await persister.loadApp(key);
+    expect(afterOwnWrite).not.toBe(again);
+    expect(afterOwnWrite).toEqual(first);
+    await other.db.insert(other.tables.grants).values({
+      graph: 'counter',
+      appId: 'bystander',
+      subject: 'bob',
+      permission: 'read',
+      createdAt: new Date(),
+    });
+    expect(await persister.loadApp(key)).not.toBe(afterOwnWrite);
+
+    // Another connection steps the app itself: the next load sees the step.
+    await persister.loadApp(key);
+    await otherPersister.commitStep(key, 0, step('add'), {
+      state: { count: 0, log: ['add'], words: '' },
+      position: 'add',
+    });
+    expect(await persister.loadApp(key)).toMatchObject({ sequenceId: 1, state: { log: ['add'] } });
+  });
+
   it('rebuilds the state at any sequence across snapshots, as the engine saw it', async () => {
     const application = new GraphRunner(loop, { persister });
     await application.create({ appId: 'long', partitionKey: 'alice' });
