@@ -22,31 +22,34 @@ export async function asProblem(
   return new ProblemError(found);
 }
 
-/** Fires when the client leaves or the request's deadline passes (src/api/middleware/deadline.ts). */
+/**
+ * Fires when the client leaves or the request's deadline passes (src/api/middleware/deadline.ts),
+ * whichever comes first, with its reason.
+ */
 export function requestSignal(c: {
   req: { raw: Request };
   env?: unknown;
-  var: Pick<AppVariables, 'deadline'>;
+  get: (key: 'deadline') => AppVariables['deadline'] | undefined;
 }): AbortSignal {
-  const left = clientLeft(c);
-  const deadline = c.var.deadline;
-  return deadline ? AbortSignal.any([left, deadline.signal]) : left;
+  const deadline = c.get('deadline');
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  // Not on node:http (app.request() in tests): the request's own signal, which Hono aborts.
+  if (!outgoing) return deadline ? AbortSignal.any([c.req.raw.signal, deadline.signal]) : c.req.raw.signal;
+  // On node:http, one controller that both causes abort: `c.req.raw.signal` would build the full
+  // undici Request (src/api/middleware/node-body.ts says what that costs), and AbortSignal.any two
+  // more signals a request.
+  const stop = new AbortController();
+  abortWhenClientLeaves(outgoing, stop);
+  deadline?.alsoAbort(stop);
+  return stop.signal;
 }
 
-/**
- * Fires when the client goes away before the response is written: on node:http, when the Node
- * response closes unfinished, as @hono/node-server aborts `c.req.raw.signal`, whose first use
- * builds the full undici Request (src/api/middleware/node-body.ts says what that costs).
- */
-function clientLeft(c: { req: { raw: Request }; env?: unknown }): AbortSignal {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (!outgoing) return c.req.raw.signal;
-  const left = new AbortController();
+/** Aborts `controller` when the Node response closes before it was all written: the client left. */
+function abortWhenClientLeaves(outgoing: ServerResponse, controller: AbortController) {
   const leave = () => {
-    if (!outgoing.writableFinished) left.abort('Client connection prematurely closed.');
+    if (!outgoing.writableFinished) controller.abort('Client connection prematurely closed.');
   };
   // Gone already (before the handler asked): no close event is coming.
   if (outgoing.closed) leave();
   else outgoing.once('close', leave);
-  return left.signal;
 }
