@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -383,5 +384,47 @@ describe('GraphRunner', () => {
     for (const [sequence, state] of seen.entries()) {
       expect((await persister.stateAt({ graph: 'counter', appId: 'c1' }, sequence))?.state).toEqual(state);
     }
+  });
+
+  it("binds an action's logger to the app and the action", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const { action } = actionsFor(z.object({ n: z.number() }));
+    const logging = graph({
+      name: 'logging',
+      state: z.object({ n: z.number() }),
+      initial: { n: 0 },
+      actions: [
+        action({
+          name: 'quiet',
+          reads: ['n'],
+          writes: ['n'],
+          run: async (state) => ({ result: null, state: state.update({ n: state.get('n') + 1 }) }),
+        }),
+        action({
+          name: 'talk',
+          reads: ['n'],
+          writes: ['n'],
+          run: async (state, _inputs, ctx) => {
+            ctx.logger.info('first');
+            ctx.logger.info('second');
+            return { result: null, state: state.update({ n: state.get('n') + 1 }) };
+          },
+        }),
+      ],
+      transitions: [
+        ['quiet', 'talk'],
+        ['talk', 'quiet'],
+      ],
+      haltAfter: ['talk'],
+    });
+    const runner = new GraphRunner(logging, { persister: new MemoryPersister(), logger });
+    await runner.create({ appId: 'l1', partitionKey: 'alice' });
+    await runner.run('l1', { action: 'quiet' });
+
+    expect(lines.map(({ msg, appId, action }) => ({ msg, appId, action }))).toEqual([
+      { msg: 'first', appId: 'l1', action: 'talk' },
+      { msg: 'second', appId: 'l1', action: 'talk' },
+    ]);
   });
 });
