@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
@@ -275,6 +276,15 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
       position: 'add',
     });
     expect(await persister.loadApp(key)).toMatchObject({ sequenceId: 1, state: { log: ['add'] } });
+
+    // Another process (as `npm run db:prune` is) deletes the app: the next load sees it gone.
+    const file = database.sqlite?.$client.name;
+    if (file) {
+      expect(await persister.loadApp(key)).toBe(await persister.loadApp(key));
+      const deleting = `require('better-sqlite3')(process.argv[1]).prepare("delete from apps where app_id = 'unchanged'").run()`;
+      execFileSync(process.execPath, ['-e', deleting, file]);
+      expect(await persister.loadApp(key)).toBeNull();
+    }
   });
 
   it('rebuilds the state at any sequence across snapshots, as the engine saw it', async () => {
