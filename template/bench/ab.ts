@@ -12,14 +12,13 @@
 // is measured in every round as the baseline. Servers are pinned to CPU 1 with taskset (Linux only);
 // start this with `taskset -c 0` so the load generator keeps to the other core.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { signDevToken } from '../src/auth/sign-token';
+import { builtServerEnv, SECRET } from './built-server';
 
-const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
 const [rounds = '6', seconds = '4', ...builds] = process.argv.slice(2);
 const loads = (process.env.LOADS ?? 'read,prompt').split(',');
 const connections = Number(process.env.CONNECTIONS ?? 50);
@@ -71,18 +70,7 @@ async function startBuild(name: string, port: number): Promise<Server> {
     ['-c', '1', process.execPath, '--enable-source-maps', join(dir, 'index.js')],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-ab-')), 'app.db')}`,
-        JWT_SECRET: SECRET,
-        LOG_LEVEL: logLevel,
-        SCRIPTED_DELAY_MS: '0',
-        RATE_LIMIT_PER_MIN: '100000000',
-        METRICS_TOKEN: 'bench-metrics-token-0123456789',
-      },
+      env: builtServerEnv(port, logLevel),
     },
   );
   const url = `http://127.0.0.1:${port}`;

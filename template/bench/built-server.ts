@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signDevToken } from '../src/auth/sign-token';
 
-const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+export const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
 export interface BuiltServer {
@@ -25,18 +25,7 @@ export async function startBuiltServer(apps: number): Promise<BuiltServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/index.js'], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'app.db')}`,
-      JWT_SECRET: SECRET,
-      LOG_LEVEL: 'info',
-      SCRIPTED_DELAY_MS: '0',
-      RATE_LIMIT_PER_MIN: '100000000',
-      METRICS_TOKEN,
-    },
+    env: builtServerEnv(port),
   });
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(`${url}/healthz`).then((response) => response.ok));
@@ -54,6 +43,22 @@ export async function startBuiltServer(apps: number): Promise<BuiltServer> {
     return line ? Number(line[1]) * 1000 : Number.NaN;
   };
   return { child, url, token, apps: ids, eventLoopP99 };
+}
+
+/** The environment the bench starts a built server with: a temp SQLite file, limits out of the way. */
+export function builtServerEnv(port: number, logLevel = 'info'): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'app.db')}`,
+    JWT_SECRET: SECRET,
+    LOG_LEVEL: logLevel,
+    SCRIPTED_DELAY_MS: '0',
+    RATE_LIMIT_PER_MIN: '100000000',
+    METRICS_TOKEN,
+  };
 }
 
 function freePort(): Promise<number> {
