@@ -35,9 +35,9 @@ export function requestSignal(c: {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   // Not on node:http (app.request() in tests): the request's own signal, which Hono aborts.
   if (!outgoing) return deadline ? AbortSignal.any([c.req.raw.signal, deadline.signal]) : c.req.raw.signal;
-  // On node:http, one controller that both causes abort: `c.req.raw.signal` would build the full
-  // undici Request (src/api/middleware/node-body.ts says what that costs), and AbortSignal.any two
-  // more signals a request.
+  // On node:http, one controller that either cause aborts: `c.req.raw.signal` would build the full
+  // undici Request (src/api/middleware/node-body.ts says what that costs), and AbortSignal.any
+  // would add two more signals to every action request.
   const stop = new AbortController();
   abortWhenClientLeaves(outgoing, stop);
   deadline?.alsoAbort(stop);
