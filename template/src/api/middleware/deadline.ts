@@ -64,8 +64,12 @@ class LazyDeadline implements RequestDeadline {
   }
 
   alsoAbort(controller: AbortController) {
-    if (this.#late) controller.abort(this.#late);
-    else (this.#alsoAborted ??= []).push(controller);
+    if (this.#late) {
+      controller.abort(this.#late);
+      return;
+    }
+    this.#alsoAborted ??= [];
+    this.#alsoAborted.push(controller);
   }
 
   expire(late: ProblemError) {
