@@ -3,21 +3,21 @@
 // depends far less than req/s on what the neighbours do, so a 5 % change shows in a few rounds.
 // docs/benchmarks.md ("The hot path, fifth pass") gives figures it measured.
 //
-//   npm run build && cp -r dist /tmp/before     # on the commit before
-//   npm run build && cp -r dist /tmp/after      # on the change
-//   LOADS=read,prompt taskset -c 0 npx tsx bench/ab.ts 6 4 /tmp/before /tmp/after
+//   npm run build && mkdir -p ab/before && cp -r dist ab/before/    # on the commit before
+//   npm run build && mkdir -p ab/after && cp -r dist ab/after/      # on the change
+//   LOADS=read,prompt taskset -c 0 npx tsx bench/ab.ts 6 4 ab/before/dist ab/after/dist
 //
+// The copies stay inside the project, so the builds find node_modules (the build leaves its
+// dependencies external), and in folders named dist, which git and biome ignore.
 // Arguments: rounds, seconds per load, then build directories (each holding index.js), run as
 // `npm start` runs dist/index.js. `DIR:warn` runs a build at LOG_LEVEL=warn. Bare Hono (bench/serve.ts)
 // is measured in every round as the baseline. Servers are pinned to CPU 1 with taskset (Linux only);
 // start this with `taskset -c 0` so the load generator keeps to the other core.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { signDevToken } from '../src/auth/sign-token';
-import { builtServerEnv, SECRET } from './built-server';
+import { startBuiltServer } from './built-server';
 
 const [rounds = '6', seconds = '4', ...builds] = process.argv.slice(2);
 const loads = (process.env.LOADS ?? 'read,prompt').split(',');
@@ -37,20 +37,6 @@ function cpuTicks(pid: number) {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function until(url: string) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (
-      await fetch(url).then(
-        (response) => response.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer within 20 s`);
-}
-
 async function startBare(): Promise<Server> {
   const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'bench/serve.ts', 'bare'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,30 +48,9 @@ async function startBare(): Promise<Server> {
   return { name: 'bare Hono', child, url: `http://127.0.0.1:${port}`, token: '', apps: [] };
 }
 
-async function startBuild(name: string, port: number): Promise<Server> {
+async function startBuild(name: string): Promise<Server> {
   const [dir = name, logLevel = 'info'] = name.split(':');
-  // taskset execs node, so the child's pid is the server's.
-  const child = spawn(
-    'taskset',
-    ['-c', '1', process.execPath, '--enable-source-maps', join(dir, 'index.js')],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: builtServerEnv(port, logLevel),
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await until(`${url}/healthz`);
-  const token = await signDevToken(SECRET, { sub: 'bench', ttlSeconds: 3600 });
-  const apps: string[] = [];
-  for (let index = 0; index < 500; index++) {
-    const response = await fetch(`${url}/api/v1/chatbot/apps`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ app_id: `ab-${index}` }),
-    });
-    apps.push(((await response.json()) as { app_id: string }).app_id);
-  }
-  return { name, child, url, token, apps };
+  return { name, ...(await startBuiltServer(500, { dir, logLevel, cpu: 1 })) };
 }
 
 /** The load: GET one app (or bare Hono's /json), or prompts to the 500 apps in turn. */
@@ -110,12 +75,25 @@ async function measure(server: Server, load: string) {
   return { microseconds, result };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2
+    : (sorted[Math.floor(middle)] ?? NaN);
+}
 
-const bare = await startBare();
+const started: Server[] = [];
 const servers: Server[] = [];
-for (const [index, name] of builds.entries()) servers.push(await startBuild(name, 41_000 + index));
 try {
+  // Inside the try: a build that fails to start must not leave the others running.
+  const bare = await startBare();
+  started.push(bare);
+  for (const name of builds) {
+    const server = await startBuild(name);
+    started.push(server);
+    servers.push(server);
+  }
   for (const load of loads) {
     const cpu = new Map<string, number[]>();
     for (let round = 0; round < Number(rounds); round++) {
@@ -151,5 +129,5 @@ try {
     }
   }
 } finally {
-  for (const server of [bare, ...servers]) server.child.kill();
+  for (const server of started) server.child.kill();
 }

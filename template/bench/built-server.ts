@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signDevToken } from '../src/auth/sign-token';
 
-export const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
 export interface BuiltServer {
@@ -20,12 +20,24 @@ export interface BuiltServer {
   eventLoopP99: () => Promise<number>;
 }
 
-export async function startBuiltServer(apps: number): Promise<BuiltServer> {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+export interface BuiltServerOptions {
+  /** A build made earlier (a folder holding index.js); without it, builds and runs dist/. */
+  dir?: string;
+  logLevel?: string;
+  /** Pins the server to this CPU with taskset (Linux), so a load generator can keep to another. */
+  cpu?: number;
+}
+
+export async function startBuiltServer(apps: number, options: BuiltServerOptions = {}): Promise<BuiltServer> {
+  if (!options.dir) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/index.js'], {
+  const node = [process.execPath, '--enable-source-maps', join(options.dir ?? 'dist', 'index.js')];
+  // taskset execs node, so the child's pid is the server's either way.
+  const [command = '', ...args] =
+    options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+  const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: builtServerEnv(port),
+    env: builtServerEnv(port, options.logLevel),
   });
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(`${url}/healthz`).then((response) => response.ok));
@@ -46,7 +58,7 @@ export async function startBuiltServer(apps: number): Promise<BuiltServer> {
 }
 
 /** The environment the bench starts a built server with: a temp SQLite file, limits out of the way. */
-export function builtServerEnv(port: number, logLevel = 'info'): NodeJS.ProcessEnv {
+function builtServerEnv(port: number, logLevel = 'info'): NodeJS.ProcessEnv {
   return {
     ...process.env,
     NODE_ENV: 'production',
