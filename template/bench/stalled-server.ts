@@ -26,7 +26,7 @@ const config = loadConfig({
 const database = await createDatabase(`file:${join(mkdtempSync(join(tmpdir(), 'stalled-')), 'app.db')}`);
 await database.migrate();
 const logger = pino({ level: 'silent' });
-const { app, injectWebSocket } = createApp({ config, logger, database, llm: createLlmProvider(config) });
+const { app, webSockets } = createApp({ config, logger, database, llm: createLlmProvider(config) });
 const token = await signDevToken(config.JWT_SECRET as string, { sub: 'bench' });
 await app.request('/api/v1/chatbot/apps', {
   method: 'POST',
@@ -54,7 +54,7 @@ const server = await startServer({
   hostname: '127.0.0.1',
   shutdownTimeoutMs: 100,
   logger,
-  onListening: injectWebSocket,
+  webSockets,
 });
 console.log(JSON.stringify({ port: server.port, token, runId: run.runId }));
 createInterface({ input: process.stdin }).on('line', () => {

@@ -1,5 +1,6 @@
-import { createNodeWebSocket } from '@hono/node-ws';
+import { upgradeWebSocket } from '@hono/node-server';
 import type { Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
 import { mountChat } from './api/chat';
 import { devTokenRoutes } from './api/dev-token';
 import { addDocs } from './api/docs';
@@ -11,7 +12,7 @@ import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { mountOpenAI } from './api/openai';
 import { API_PREFIX, graphPath, OPENAI_PREFIX } from './api/paths';
 import { mountRuns } from './api/runs';
-import { withFullRefusals } from './api/runs/websocket-refusals';
+import { fullWebSocketRefusals } from './api/runs/websocket-refusals';
 import { type ChatMapping, entryParts } from './chat/mapping';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
@@ -69,8 +70,9 @@ export function createApp(deps: AppDeps) {
     healthRoutes(() => deps.database.ping()),
   );
   if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
-  // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
-  app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
+  // Before authentication: a refused upgrade gets the whole problem, and a browser's WebSocket can
+  // carry its token only as a subprotocol.
+  app.use(`${API_PREFIX}/runs/:run_id/ws`, fullWebSocketRefusals(), webSocketBearer());
   app.use('/api/*', ...authenticated);
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   for (const [name, mapping] of chatMappings) {
@@ -78,7 +80,6 @@ export function createApp(deps: AppDeps) {
   }
   // OpenAI's chat completions over the chat graphs: the same token, OpenAI's error shape.
   app.route(OPENAI_PREFIX, mountOpenAI(authenticated));
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: withFullRefusals(app) });
   app.route(API_PREFIX, mountRuns(runners.values(), upgradeWebSocket));
   for (const router of routes) app.route(API_PREFIX, router);
 
@@ -98,8 +99,8 @@ export function createApp(deps: AppDeps) {
     /** Delivers run webhooks when WEBHOOK_SECRET is set; index.ts starts and stops it with the worker. */
     webhookDispatcher,
     runBus: services.bus,
-    /** Lets the run events WebSocket upgrade on the node:http server (call once it listens). */
-    injectWebSocket,
+    /** Where the node:http server hands the run events WebSocket's upgrades (startServer's `webSockets`). */
+    webSockets: new WebSocketServer({ noServer: true }),
   };
 }
 

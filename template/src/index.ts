@@ -35,7 +35,7 @@ await database.migrate();
 const redis = config.REDIS_URL
   ? new (await import('ioredis')).Redis(config.REDIS_URL, { lazyConnect: false })
   : undefined;
-const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
+const { app, runWorker, webhookDispatcher, runBus, webSockets } = createApp({
   config,
   logger,
   database,
@@ -49,7 +49,7 @@ const running = await startServer({
   hostname: config.HOST,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   logger,
-  onListening: injectWebSocket,
+  webSockets,
 });
 await runWorker.start();
 webhookDispatcher?.start();

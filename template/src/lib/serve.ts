@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { type ServerType, serve, type WebSocketServerLike } from '@hono/node-server';
 import type { Logger } from './logger';
 
 export interface RunningServer {
@@ -15,19 +15,24 @@ interface ServeOptions {
   hostname: string;
   shutdownTimeoutMs: number;
   logger: Logger;
-  /** Lets extra servers (WebSocket upgrade) hook in before requests arrive. */
-  onListening?: (server: ServerType) => void;
+  /** Takes the WebSocket upgrades the app accepts (createApp's `webSockets`); none without it. */
+  webSockets?: WebSocketServerLike;
 }
 
 /** Serves the app on node:http and resolves once it listens. */
 export function startServer(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: options.fetch, port: options.port, hostname: options.hostname }, (info) => {
-      const port = (info as AddressInfo).port;
-      options.logger.info({ port, host: options.hostname }, 'listening');
-      resolve({ server, port, shutdown: () => closeGracefully(server, options.shutdownTimeoutMs) });
+    const { fetch, port, hostname, webSockets } = options;
+    const websocket = webSockets ? { server: webSockets } : undefined;
+    const server = serve({ fetch, port, hostname, websocket }, (info) => {
+      const listening = (info as AddressInfo).port;
+      options.logger.info({ port: listening, host: hostname }, 'listening');
+      resolve({
+        server,
+        port: listening,
+        shutdown: () => closeGracefully(server, options.shutdownTimeoutMs),
+      });
     });
-    options.onListening?.(server);
   });
 }
 

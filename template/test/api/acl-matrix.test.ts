@@ -347,9 +347,9 @@ describe.each(modes)('the ACL matrix with $name', ({ setup, refused }) => {
     if (route.method === 'WEBSOCKET') {
       const handshake = await webSocketCall(`ws://127.0.0.1:${server.port}${path}`, token);
       if (handshake.status === 101) return handshake;
-      // @hono/node-ws answers a refused upgrade with its status line only, dropping the app's
-      // headers and body (honojs/middleware#1873). The app's own answer to the same upgrade
-      // request is read in process, so the challenge and problem body are checked all the same.
+      // The handshake's status comes from the socket; the challenge and problem body are read from
+      // the app's own answer to the same upgrade request, in process (that the socket carries them
+      // too is websocket-refusals.test.ts's concern).
       const upgrade = { ...authorization, connection: 'Upgrade', upgrade: 'websocket' };
       const response = await harness.app.request(path, { headers: upgrade });
       expect(response.status).toBe(handshake.status);

@@ -35,7 +35,7 @@ describe('constantHeaders() and setResponseHeader()', () => {
   let server: RunningServer;
   let origin: string;
   beforeAll(async () => {
-    server = await serveOnLoopback({ app: probe, injectWebSocket: () => {} });
+    server = await serveOnLoopback({ app: probe });
     origin = `http://127.0.0.1:${server.port}`;
   });
   afterAll(() => server.shutdown());

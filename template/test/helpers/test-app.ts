@@ -25,7 +25,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const testDb = options.testDb ?? sqliteDatabase();
   const database: Database = await testDb.open();
   await database.migrate();
-  const { app, runWorker, webhookDispatcher, runBus, injectWebSocket } = createApp({
+  const { app, runWorker, webhookDispatcher, runBus, webSockets } = createApp({
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
     database,
@@ -37,7 +37,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     app,
     runWorker,
     webhookDispatcher,
-    injectWebSocket,
+    webSockets,
     config,
     database,
     /** A valid token for `sub` with `roles`. */
@@ -66,7 +66,7 @@ export async function chatbotCaller(testApp: Awaited<ReturnType<typeof createTes
 /** Serves a test app on a free 127.0.0.1 port (WebSocket upgrades included), for tests that need a socket. */
 export function serveOnLoopback(testApp: {
   app: { fetch: (request: Request) => Response | Promise<Response> };
-  injectWebSocket: Parameters<typeof startServer>[0]['onListening'];
+  webSockets?: Parameters<typeof startServer>[0]['webSockets'];
 }): Promise<RunningServer> {
   return startServer({
     fetch: testApp.app.fetch,
@@ -74,6 +74,6 @@ export function serveOnLoopback(testApp: {
     hostname: '127.0.0.1',
     shutdownTimeoutMs: 100,
     logger: pino({ level: 'silent' }),
-    onListening: testApp.injectWebSocket,
+    webSockets: testApp.webSockets,
   });
 }

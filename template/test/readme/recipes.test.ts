@@ -130,7 +130,7 @@ describe('the README recipes, applied to a copy of the project', () => {
 
   it("runs the typed client's example against the served copy", async () => {
     const { serveOnLoopback } = await import(join(copy, 'test/helpers/test-app.ts'));
-    const server = await serveOnLoopback({ app: testApp.app, injectWebSocket: () => {} });
+    const server = await serveOnLoopback({ app: testApp.app });
     try {
       const { addTwice } = await import(join(copy, 'src/counter/example.ts'));
       expect(await addTwice(`http://127.0.0.1:${server.port}`, await testApp.token('carol'))).toBe(5);

@@ -1,32 +1,29 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-
-/** What createNodeWebSocket calls for each upgrade request: the app's own `request`. */
-type RequestFn = (input: URL, init: RequestInit, env: { incoming?: IncomingMessage }) => Promise<Response>;
+import { createMiddleware } from 'hono/factory';
 
 /**
- * @hono/node-ws answers an upgrade the app refused (401, 404, 422, 429 …) with a bare status line:
- * the app's problem+json body and its headers (WWW-Authenticate, Retry-After) are dropped. This
- * wraps the app it is given so that, for a refusal, the socket's one `end(statusLine)` call writes
- * the app's whole response instead. An accepted upgrade answers 200 and is left alone.
+ * @hono/node-server answers an upgrade the app refused (401, 404, 422, 429 …) with its status line
+ * and headers but no body: the app's problem+json is dropped. Mounted first on the WebSocket route,
+ * this makes the socket's one `end(statusLine)` call write the app's whole response instead. An
+ * accepted upgrade, and every request that is not an upgrade (it has a Node response), are left
+ * alone.
  *
- *     createNodeWebSocket({ app: withFullRefusals(app) })
+ *     app.use('/api/v1/runs/:run_id/ws', fullWebSocketRefusals());
  */
-export function withFullRefusals<App extends { request: unknown }>(app: App): App {
-  const request = (app.request as RequestFn).bind(app);
-  const wrapped: RequestFn = async (input, init, env) => {
-    const response = await request(input, init, env);
-    const socket = env.incoming?.socket as Socket | undefined;
-    if (response.status >= 400 && socket) {
-      const whole = await serialize(response);
-      // node-ws ends the socket with its status line next: send ours in its place, once.
-      const end = socket.end.bind(socket);
-      socket.end = (() => end(whole)) as Socket['end'];
-    }
-    return response;
-  };
-  return new Proxy(app, { get: (target, key) => (key === 'request' ? wrapped : Reflect.get(target, key)) });
+export function fullWebSocketRefusals() {
+  return createMiddleware(async (c, next) => {
+    await next();
+    // An upgrade reaches the app with the Node request but no Node response (the socket is raw).
+    const env = c.env as { incoming?: IncomingMessage; outgoing?: unknown } | undefined;
+    const socket = env?.incoming?.socket as Socket | undefined;
+    if (c.res.status < 400 || !socket || env?.outgoing) return;
+    const whole = await serialize(c.res.clone());
+    // The adapter ends the socket with its status line next: send ours in its place, once.
+    const end = socket.end.bind(socket);
+    socket.end = (() => end(whole)) as Socket['end'];
+  });
 }
 
 /** An HTTP/1.1 response as bytes, on a connection that closes after it. */
