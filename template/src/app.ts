@@ -12,7 +12,6 @@ import { webSocketBearer } from './api/middleware/websocket-bearer';
 import { mountOpenAI } from './api/openai';
 import { API_PREFIX, graphPath, OPENAI_PREFIX } from './api/paths';
 import { mountRuns } from './api/runs';
-import { fullWebSocketRefusals } from './api/runs/websocket-refusals';
 import { type ChatMapping, entryParts } from './chat/mapping';
 import type { LlmProvider } from './chatbot/llm/provider';
 import type { Config } from './config';
@@ -70,9 +69,8 @@ export function createApp(deps: AppDeps) {
     healthRoutes(() => deps.database.ping()),
   );
   if (config.AUTH_DEV_LOGIN && config.JWT_SECRET) app.route('/', devTokenRoutes(config.JWT_SECRET));
-  // Before authentication: a refused upgrade gets the whole problem, and a browser's WebSocket can
-  // carry its token only as a subprotocol.
-  app.use(`${API_PREFIX}/runs/:run_id/ws`, fullWebSocketRefusals(), webSocketBearer());
+  // Before authentication: a browser's WebSocket can carry its token only as a subprotocol.
+  app.use(`${API_PREFIX}/runs/:run_id/ws`, webSocketBearer());
   app.use('/api/*', ...authenticated);
   for (const runner of runners.values()) app.route(graphPath(runner.graph.name), mountGraph(runner));
   for (const [name, mapping] of chatMappings) {

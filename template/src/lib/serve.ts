@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve, type WebSocketServerLike } from '@hono/node-server';
 import type { Logger } from './logger';
+import { type NodeFetch, withFullRefusals } from './websocket-refusals';
 
 export interface RunningServer {
   server: ServerType;
@@ -10,7 +11,7 @@ export interface RunningServer {
 }
 
 interface ServeOptions {
-  fetch: (request: Request) => Response | Promise<Response>;
+  fetch: NodeFetch;
   port: number;
   hostname: string;
   shutdownTimeoutMs: number;
@@ -22,7 +23,9 @@ interface ServeOptions {
 /** Serves the app on node:http and resolves once it listens. */
 export function startServer(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve) => {
-    const { fetch, port, hostname, webSockets } = options;
+    const { port, hostname, webSockets } = options;
+    // With WebSockets, a refused upgrade also gets the app's whole answer (websocket-refusals.ts).
+    const fetch = webSockets ? withFullRefusals(options.fetch) : options.fetch;
     const websocket = webSockets ? { server: webSockets } : undefined;
     const server = serve({ fetch, port, hostname, websocket }, (info) => {
       const listening = (info as AddressInfo).port;

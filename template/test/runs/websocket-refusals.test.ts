@@ -95,6 +95,13 @@ describe('refused WebSocket upgrades', () => {
     expect(refused.body).toMatchObject({ status: 422, errors: [{ path: 'after' }] });
   });
 
+  it('the same whole answer for an upgrade to a route that takes none', async () => {
+    const refused = await refusal('/chatbot/apps/ws-refused');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({ status: 401, detail: expect.any(String) });
+  });
+
   it('429 once the rate limit is spent, with Retry-After', async () => {
     const bob = await testApp.token('bob');
     let refused: Refusal | undefined;
