@@ -4,6 +4,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymousLimits } from '../../src/api/middleware/anonymous-limit';
 import { rateLimit } from '../../src/api/middleware/rate-limit';
 import { authenticate } from '../../src/auth/authenticate';
 import { TokenCache } from '../../src/auth/token-cache';
@@ -188,5 +189,43 @@ describe('rateLimit()', () => {
     });
   } else {
     console.log('Redis rate-limit test not run: REDIS_URL is not set');
+  }
+});
+
+describe('anonymousLimits().refusals', () => {
+  const refusing = (options: Partial<Parameters<typeof anonymousLimits>[0]> = {}) =>
+    appWith(anonymousLimits({ limit: 2, trustProxy: false, ...options }).refusals, authenticate({ secret }));
+
+  it('counts only the 401s, then refuses the address with 429 before any token is checked', async () => {
+    const app = refusing();
+    const alice = await hs({ sub: 'alice' });
+    for (let index = 0; index < 4; index++) expect((await call(app, alice)).status).toBe(200);
+    const first = await call(app, 'nope');
+    expect(first.status).toBe(401);
+    expect(first.headers.get('ratelimit')).toMatch(/^limit=2, remaining=1, reset=\d+$/);
+    expect((await call(app, 'nope')).status).toBe(401);
+    const refused = await call(app, alice);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  if (process.env.REDIS_URL) {
+    it('shares the count through Redis and takes none from a valid token', async () => {
+      const redis = new Redis(process.env.REDIS_URL as string);
+      const prefix = `test-anon-${Date.now()}:`;
+      const one = refusing({ redis, prefix });
+      const two = refusing({ redis, prefix });
+      const alice = await hs({ sub: 'alice' });
+      expect((await call(one, alice)).status).toBe(200);
+      expect(await redis.keys(`${prefix}*`)).toEqual([]);
+      expect((await call(one, 'nope')).status).toBe(401);
+      expect((await call(two, 'nope')).status).toBe(401);
+      expect((await call(one, alice)).status).toBe(429);
+      expect((await call(two, alice)).status).toBe(429);
+      await redis.quit();
+    });
+  } else {
+    console.log('Redis refusal-count test not run: REDIS_URL is not set');
   }
 });

@@ -58,7 +58,16 @@ export function sendRateLimitHeaders(
   windowSeconds: number,
   options: { retryAfter?: boolean } = {},
 ) {
-  const info = c.get('rateLimit' as never) as RateLimitInfo;
+  sendLimitHeaders(c, c.get('rateLimit' as never) as RateLimitInfo, windowSeconds, options);
+}
+
+/** The same headers from a count taken elsewhere (anonymous-limit.ts's refusals). */
+export function sendLimitHeaders(
+  c: Context,
+  info: RateLimitInfo,
+  windowSeconds: number,
+  options: { retryAfter?: boolean } = {},
+) {
   const reset = info.resetTime
     ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000))
     : windowSeconds;
