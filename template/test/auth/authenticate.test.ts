@@ -225,6 +225,20 @@ describe('anonymousLimits().refusals', () => {
       expect((await call(two, alice)).status).toBe(429);
       await redis.quit();
     });
+
+    it('keeps reading and taking the count after Redis forgets its scripts (a restart, SCRIPT FLUSH)', async () => {
+      const redis = new Redis(process.env.REDIS_URL as string);
+      const app = refusing({ redis, prefix: `test-anon-flush-${Date.now()}:` });
+      const alice = await hs({ sub: 'alice' });
+      expect((await call(app, alice)).status).toBe(200);
+      await redis.script('FLUSH');
+      expect((await call(app, alice)).status).toBe(200);
+      await redis.script('FLUSH');
+      expect((await call(app, 'nope')).status).toBe(401);
+      expect((await call(app, 'nope')).status).toBe(401);
+      expect((await call(app, alice)).status).toBe(429);
+      await redis.quit();
+    });
   } else {
     console.log('Redis refusal-count test not run: REDIS_URL is not set');
   }

@@ -81,12 +81,33 @@ export function redisStore<E extends HonoEnv = Env>(redis: Redis, prefix: string
   return new RedisStore({ client: ioredisClient(redis), prefix }) as unknown as Store<E>;
 }
 
-/** The small client surface hono-rate-limiter's RedisStore needs, on ioredis. */
+/**
+ * The small client surface hono-rate-limiter's RedisStore needs, on ioredis. A script Redis no
+ * longer holds (after a restart or SCRIPT FLUSH) is loaded again and run: the store reloads its
+ * increment and decrement scripts itself, but not the one `get` runs (anonymous-limit.ts reads it on
+ * every authenticated request).
+ */
 function ioredisClient(redis: Redis): RedisClient {
+  const scripts = new Map<string, string>();
+  const scriptLoad = async (script: string) => {
+    const sha = (await redis.script('LOAD', script)) as string;
+    scripts.set(sha, script);
+    return sha;
+  };
+  const run = (sha: string, keys: string[], args: unknown[]) =>
+    redis.evalsha(sha, keys.length, ...keys, ...(args as (string | number)[]));
   return {
-    scriptLoad: (script) => redis.script('LOAD', script) as Promise<string>,
-    evalsha: (sha, keys, args) =>
-      redis.evalsha(sha, keys.length, ...keys, ...(args as (string | number)[])) as never,
+    scriptLoad,
+    evalsha: (async (sha, keys, args) => {
+      try {
+        return await run(sha, keys, args);
+      } catch (error) {
+        const script = scripts.get(sha);
+        if (!script || !String(error).includes('NOSCRIPT')) throw error;
+        // A script's SHA is that of its text, so the store's copy of it stays right.
+        return run(await scriptLoad(script), keys, args);
+      }
+    }) as RedisClient['evalsha'],
     decr: (key) => redis.decr(key),
     del: (key) => redis.del(key),
   };
