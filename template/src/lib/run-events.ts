@@ -2,6 +2,7 @@ import {
   ActionFailedError,
   ActionNotAllowedError,
   AppNotFoundError,
+  RunAbortedError,
   type RunEvent,
   SequenceConflictError,
   StateValidationError,
@@ -65,6 +66,13 @@ export function engineProblem(error: unknown, next: string | null): Problem | un
   if (error instanceof StateValidationError) return zodProblem(error.zodError, error.message);
   if (error instanceof SequenceConflictError)
     return problem(409, 'Another step committed first; reload the app and try again.', { next });
+  if (error instanceof RunAbortedError) {
+    // A request's run is aborted when its client leaves (499, nginx's status for it: no one reads
+    // the answer, but the request's log line and metrics should not count it as our failure) or
+    // when its deadline passes, whose own 504 the deadline middleware has already answered.
+    if (error.cause instanceof ProblemError) return error.cause.problem;
+    return problem(499, `The client left before action "${error.action}" finished; committed steps stay.`);
+  }
   if (error instanceof ActionFailedError) {
     // The cause may hold internals (a provider's message): it goes to the log, not to the client.
     return problem(500, `Action "${error.action}" failed; the state stays at the last committed step.`);

@@ -2,6 +2,7 @@
 // from the Node response (src/api/middleware/node-body.ts, src/api/problems.ts), not from the full
 // undici Request: every answer must stay what it was through Hono's own reads.
 import { request as httpRequest } from 'node:http';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, LlmProvider, Mode } from '../../src/chatbot/llm/provider';
 import { scriptedProvider } from '../../src/chatbot/llm/scripted';
@@ -31,6 +32,8 @@ const provider = watchedProvider();
 let testApp: Awaited<ReturnType<typeof createTestApp>>;
 let server: RunningServer;
 let authorization: string;
+/** The server's log lines, parsed. */
+const logs: { level: number; msg: string; path?: string; status?: number }[] = [];
 
 /** A raw HTTP/1.1 request, so the test decides the framing (Content-Length or chunked). */
 function send(path: string, body: Buffer, framing: 'length' | 'chunked') {
@@ -65,7 +68,8 @@ function send(path: string, body: Buffer, framing: 'length' | 'chunked') {
 }
 
 beforeAll(async () => {
-  testApp = await createTestApp({ llm: provider.llm, env: { BODY_LIMIT: '4096' } });
+  const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  testApp = await createTestApp({ llm: provider.llm, logger, env: { BODY_LIMIT: '4096' } });
   server = await serveOnLoopback(testApp);
   authorization = `Bearer ${await testApp.token('node-caller')}`;
 });
@@ -131,5 +135,24 @@ describe('a client that leaves a POST action mid-answer', () => {
     await expect(answered).rejects.toThrow(/abort/i);
     await expect.poll(() => provider.seen.aborted, { timeout: 5_000 }).toBe(true);
     expect(provider.seen.finished).toBe(false);
+  });
+
+  it('logs the request as 499 (the client closed it), not as an error of ours', async () => {
+    await send('/api/v1/chatbot/apps', Buffer.from('{"app_id":"node-leaver-logged"}'), 'length');
+    const path = '/api/v1/chatbot/apps/node-leaver-logged/actions/prompt';
+    provider.seen.started = false;
+    const leaving = new AbortController();
+    const answered = fetch(`http://127.0.0.1:${server.port}${path}`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'write a long poem about leaving early' }),
+      signal: leaving.signal,
+    });
+    await expect.poll(() => provider.seen.started, { timeout: 5_000 }).toBe(true);
+    leaving.abort();
+    await expect(answered).rejects.toThrow(/abort/i);
+    const line = () => logs.find((entry) => entry.msg === 'request' && entry.path === path);
+    await expect.poll(line, { timeout: 5_000 }).toMatchObject({ status: 499 });
+    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
   });
 });
