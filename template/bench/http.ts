@@ -64,10 +64,11 @@ const CONNECTIONS = [20, 50];
  */
 export async function benchHttp(): Promise<LoadResult[]> {
   const bare = await startServer('bare');
-  const app = await startBuiltServer(500);
+  // 500 conversations for each prompt load: when a load stops, autocannon leaves prompts in flight,
+  // and an app whose run was cut between two steps waits for its next action (409 to a prompt).
+  const app = await startBuiltServer(500 * CONNECTIONS.length);
   try {
     const headers = { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' };
-    let turn = 0;
     const results: LoadResult[] = [];
     // Reads the server's loop delay over exactly this load: the scrape before resets it.
     const measured = async (run: () => Promise<LoadResult>) => {
@@ -75,7 +76,9 @@ export async function benchHttp(): Promise<LoadResult[]> {
       const result = await run();
       results.push({ ...result, eventLoopP99: await app.eventLoopP99() });
     };
-    for (const connections of CONNECTIONS) {
+    for (const [index, connections] of CONNECTIONS.entries()) {
+      const conversations = app.apps.slice(index * 500, (index + 1) * 500);
+      let turn = 0;
       results.push(
         await load('bare Hono GET /json', { url: `http://127.0.0.1:${bare.port}/json`, connections }),
       );
@@ -97,7 +100,7 @@ export async function benchHttp(): Promise<LoadResult[]> {
               headers,
               setupRequest: (request) => ({
                 ...request,
-                path: `/api/v1/chatbot/apps/${app.apps[turn++ % app.apps.length]}/actions/prompt`,
+                path: `/api/v1/chatbot/apps/${conversations[turn++ % conversations.length]}/actions/prompt`,
                 body: JSON.stringify({ prompt: 'What is a switchyard?' }),
               }),
             },
