@@ -120,27 +120,11 @@ describe('JSON bodies over node:http', () => {
 });
 
 describe('a client that leaves a POST action mid-answer', () => {
-  it('aborts the model call (the signal comes from the Node response)', async () => {
-    await send('/api/v1/chatbot/apps', Buffer.from('{"app_id":"node-leaver"}'), 'length');
+  /** Creates the app, prompts it and leaves once the model has started answering. */
+  async function leaveMidAnswer(appId: string) {
+    await send('/api/v1/chatbot/apps', Buffer.from(JSON.stringify({ app_id: appId })), 'length');
     Object.assign(provider.seen, { started: false, aborted: false, finished: false });
-    const leaving = new AbortController();
-    const answered = fetch(`http://127.0.0.1:${server.port}/api/v1/chatbot/apps/node-leaver/actions/prompt`, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'write a long poem about leaving early' }),
-      signal: leaving.signal,
-    });
-    await expect.poll(() => provider.seen.started, { timeout: 5_000 }).toBe(true);
-    leaving.abort();
-    await expect(answered).rejects.toThrow(/abort/i);
-    await expect.poll(() => provider.seen.aborted, { timeout: 5_000 }).toBe(true);
-    expect(provider.seen.finished).toBe(false);
-  });
-
-  it('logs the request as 499 (the client closed it), not as an error of ours', async () => {
-    await send('/api/v1/chatbot/apps', Buffer.from('{"app_id":"node-leaver-logged"}'), 'length');
-    const path = '/api/v1/chatbot/apps/node-leaver-logged/actions/prompt';
-    provider.seen.started = false;
+    const path = `/api/v1/chatbot/apps/${appId}/actions/prompt`;
     const leaving = new AbortController();
     const answered = fetch(`http://127.0.0.1:${server.port}${path}`, {
       method: 'POST',
@@ -151,6 +135,17 @@ describe('a client that leaves a POST action mid-answer', () => {
     await expect.poll(() => provider.seen.started, { timeout: 5_000 }).toBe(true);
     leaving.abort();
     await expect(answered).rejects.toThrow(/abort/i);
+    return path;
+  }
+
+  it('aborts the model call (the signal comes from the Node response)', async () => {
+    await leaveMidAnswer('node-leaver');
+    await expect.poll(() => provider.seen.aborted, { timeout: 5_000 }).toBe(true);
+    expect(provider.seen.finished).toBe(false);
+  });
+
+  it('logs the request as 499 (the client closed it), not as an error of ours', async () => {
+    const path = await leaveMidAnswer('node-leaver-logged');
     const line = () => logs.find((entry) => entry.msg === 'request' && entry.path === path);
     await expect.poll(line, { timeout: 5_000 }).toMatchObject({ status: 499 });
     expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
