@@ -193,8 +193,18 @@ describe('rateLimit()', () => {
 });
 
 describe('anonymousLimits().refusals', () => {
+  /** How many requests went on to the token check. */
+  let checked = 0;
+  const counting: MiddlewareHandler = async (_c, next) => {
+    checked++;
+    await next();
+  };
   const refusing = (options: Partial<Parameters<typeof anonymousLimits>[0]> = {}) =>
-    appWith(anonymousLimits({ limit: 2, trustProxy: false, ...options }).refusals, authenticate({ secret }));
+    appWith(
+      anonymousLimits({ limit: 2, trustProxy: false, ...options }).refusals,
+      counting,
+      authenticate({ secret }),
+    );
 
   it('counts only the 401s, then refuses the address with 429 before any token is checked', async () => {
     const app = refusing();
@@ -204,8 +214,10 @@ describe('anonymousLimits().refusals', () => {
     expect(first.status).toBe(401);
     expect(first.headers.get('ratelimit')).toMatch(/^limit=2, remaining=1, reset=\d+$/);
     expect((await call(app, 'nope')).status).toBe(401);
+    checked = 0;
     const refused = await call(app, alice);
     expect(refused.status).toBe(429);
+    expect(checked).toBe(0);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
   });
