@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type AppKey, type CommittedStep, SequenceConflictError } from '../engine/persister';
 import type { StateValues } from '../engine/state';
 import type { Database } from './client';
@@ -13,7 +13,7 @@ import { sizeOf, snapshotCounters, snapshotDue } from './snapshot-policy';
  * match no row, hence SequenceConflictError), insert the step's row, and when snapshot-policy.ts says so
  * store the full state and reset the counters. How differs: better-sqlite3 runs the statements,
  * prepared once, synchronously, and the steps of one turn of the event loop share a transaction
- * (grouped-commits.ts); Postgres needs an async transaction on a pool client.
+ * (grouped-commits.ts); on Postgres a step is one statement, its snapshot a second one.
  */
 
 /** A step to commit as sequence `sequenceId` (= expectedSequenceId + 1), and where it leaves the app. */
@@ -70,37 +70,95 @@ function sqliteCommitter(sqlite: NonNullable<Database['sqlite']>, tables: Databa
   };
 }
 
-/** A step's transaction holds a pool client of its own, which the pool's prepared queries cannot join. */
-function postgresCommitter({ db, tables }: Database): CommitStep {
-  const { apps, steps } = tables;
-  const appIs = (key: AppKey) => and(eq(apps.graph, key.graph), eq(apps.appId, key.appId));
-  const {
-    originState: _state,
-    originPosition: _position,
-    originSequenceId: _origin,
-    ...movedColumns
-  } = getTableColumns(apps);
-  return ({ key, expectedSequenceId, sequenceId, step, next }) =>
-    db.transaction(async (tx) => {
-      // Under READ COMMITTED a concurrent commit makes this update wait, then match no row.
-      const [moved] = await tx
-        .update(apps)
-        .set({
-          sequenceId,
-          position: next.position,
-          updatedAt: step.endedAt,
-          replayBytes: sql`${apps.replayBytes} + ${sizeOf(step.writes)}`,
-        })
-        .where(and(appIs(key), eq(apps.sequenceId, expectedSequenceId)))
-        .returning(movedColumns);
-      if (!moved) throw new SequenceConflictError(key, expectedSequenceId);
-      const snapshot = snapshotDue(moved, sequenceId) ? next.state : null;
-      await tx.insert(steps).values(committedRow(key, sequenceId, step, snapshot));
-      if (!snapshot) return moved;
-      const counters = snapshotCounters(sequenceId, snapshot);
-      await tx.update(apps).set(counters).where(appIs(key));
-      return { ...moved, ...counters };
-    });
+/**
+ * On Postgres a step commits in one statement, so in one round trip and one implicit transaction:
+ * the update moves the apps row on, and the insert of the step's row reads from what it returned, so
+ * an update that matched no row (another step came first) inserts nothing. An explicit transaction
+ * took four round trips (BEGIN, UPDATE, INSERT, COMMIT), each a turn of the event loop with a pool
+ * client held, and drizzle built two queries a step.
+ *
+ * The rare step that stores a snapshot (snapshot-policy.ts decides from the moved row) adds it with a
+ * second statement, which writes the snapshot and resets the app's counters together. Should the
+ * process stop between the two, the step stands without its snapshot and the counters still say one
+ * is due, so the next step takes it: a snapshot only shortens rebuilding, and the state after a step
+ * is the same whichever row holds it.
+ */
+function postgresCommitter({ db }: Database): CommitStep {
+  return async ({ key, expectedSequenceId, sequenceId, step, next }) => {
+    const row = committedRow(key, sequenceId, step, null);
+    const { rows } = await db.execute<MovedAppColumns>(sql`
+      with moved as (
+        update apps
+           set sequence_id = ${sequenceId}, position = ${next.position}, updated_at = ${step.endedAt},
+               replay_bytes = replay_bytes + ${sizeOf(step.writes)}
+         where graph = ${key.graph} and app_id = ${key.appId} and sequence_id = ${expectedSequenceId}
+        returning ${sql.raw(MOVED_COLUMNS)}
+      ), step as (
+        insert into steps (graph, app_id, sequence_id, action, inputs, result, writes, status,
+                           started_at, ended_at, duration_ms)
+        select graph, app_id, sequence_id, ${row.action}, ${jsonOrNull(row.inputs)}::jsonb,
+               ${jsonOrNull(row.result)}::jsonb, ${JSON.stringify(row.writes)}::jsonb, ${row.status},
+               ${row.startedAt}, ${row.endedAt}, ${row.durationMs}
+          from moved
+      )
+      select * from moved`);
+    const moved = rows[0] && movedApp(rows[0]);
+    if (!moved) throw new SequenceConflictError(key, expectedSequenceId);
+    if (!snapshotDue(moved, sequenceId)) return moved;
+    const counters = snapshotCounters(sequenceId, next.state);
+    // Guarded on sequence_id: once a later step has moved the app on, its counters are left as they are.
+    const reset = await db.execute(sql`
+      with snapshot as (
+        update steps set snapshot = ${JSON.stringify(next.state)}::jsonb
+         where graph = ${key.graph} and app_id = ${key.appId} and sequence_id = ${sequenceId}
+           and status = 'committed'
+      )
+      update apps
+         set snapshot_sequence_id = ${counters.snapshotSequenceId},
+             snapshot_bytes = ${counters.snapshotBytes}, replay_bytes = ${counters.replayBytes}
+       where graph = ${key.graph} and app_id = ${key.appId} and sequence_id = ${sequenceId}`);
+    return reset.rowCount ? { ...moved, ...counters } : moved;
+  };
+}
+
+/** What the step's update returns: the apps row but its origin, as Postgres names the columns. */
+const MOVED_COLUMNS = `graph, app_id, partition_key, sequence_id, position, snapshot_sequence_id, snapshot_bytes,
+        replay_bytes, parent_app_id, parent_sequence_id, created_at, updated_at`;
+
+interface MovedAppColumns extends Record<string, unknown> {
+  graph: string;
+  app_id: string;
+  partition_key: string;
+  sequence_id: number;
+  position: string | null;
+  snapshot_sequence_id: number;
+  snapshot_bytes: number;
+  replay_bytes: number;
+  parent_app_id: string | null;
+  parent_sequence_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Integers come as numbers. drizzle has node-postgres hand timestamps over as text (`2026-12-07
+ * 20:24:05.123+00`), which Date reads as drizzle's own timestamptz columns do.
+ */
+function movedApp(row: MovedAppColumns): MovedApp {
+  return {
+    graph: row.graph,
+    appId: row.app_id,
+    partitionKey: row.partition_key,
+    sequenceId: row.sequence_id,
+    position: row.position,
+    snapshotSequenceId: row.snapshot_sequence_id,
+    snapshotBytes: row.snapshot_bytes,
+    replayBytes: row.replay_bytes,
+    parentAppId: row.parent_app_id,
+    parentSequenceId: row.parent_sequence_id,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 function committedRow(key: AppKey, sequenceId: number, step: CommittedStep, snapshot: StateValues | null) {
