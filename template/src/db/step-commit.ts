@@ -96,9 +96,9 @@ function postgresCommitter({ db }: Database): CommitStep {
       ), step as (
         insert into steps (graph, app_id, sequence_id, action, inputs, result, writes, status,
                            started_at, ended_at, duration_ms)
-        select graph, app_id, sequence_id, ${row.action}, ${jsonOrNull(row.inputs)}::jsonb,
-               ${jsonOrNull(row.result)}::jsonb, ${JSON.stringify(row.writes)}::jsonb, ${row.status},
-               ${row.startedAt}, ${row.endedAt}, ${row.durationMs}
+        select graph, app_id, sequence_id, ${row.action}::text, ${jsonOrNull(row.inputs)}::jsonb,
+               ${jsonOrNull(row.result)}::jsonb, ${JSON.stringify(row.writes)}::jsonb, ${row.status}::text,
+               ${row.startedAt}::timestamptz, ${row.endedAt}::timestamptz, ${row.durationMs}::integer
           from moved
       )
       select * from moved`);
