@@ -1,5 +1,6 @@
 // The app as `npm start` runs it: the production build (`node --enable-source-maps dist/index.js`),
-// on a temp SQLite file, logging at info to a sink that keeps up, the scripted LLM at zero delay.
+// on a temp SQLite file (or BENCH_DATABASE_URL, a Postgres database of your own), logging at info to
+// a sink that keeps up, the scripted LLM at zero delay.
 // METRICS_TOKEN is set so the bench can read the server's own event-loop delay from /metrics.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -44,8 +45,11 @@ export async function startBuiltServer(apps: number, options: BuiltServerOptions
   const token = await signDevToken(SECRET, { sub: 'bench', ttlSeconds: 3600 });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const ids: string[] = [];
+  // A database kept between runs (BENCH_DATABASE_URL) already holds the apps of earlier runs, which
+  // would come back with their histories: each start makes its own.
+  const run = Date.now().toString(36);
   for (let index = 0; index < apps; index++) {
-    const body = JSON.stringify({ app_id: `bench-${index}` });
+    const body = JSON.stringify({ app_id: `bench-${run}-${index}` });
     const response = await fetch(`${url}/api/v1/chatbot/apps`, { method: 'POST', headers, body });
     ids.push(((await response.json()) as { app_id: string }).app_id);
   }
@@ -57,14 +61,19 @@ export async function startBuiltServer(apps: number, options: BuiltServerOptions
   return { child, url, token, apps: ids, eventLoopP99 };
 }
 
-/** The environment the bench starts a built server with: a temp SQLite file, limits out of the way. */
+/**
+ * The environment the bench starts a built server with: a temp SQLite file, or the database of
+ * BENCH_DATABASE_URL when set (`postgres://…`, to measure the Postgres path), limits out of the way.
+ */
 function builtServerEnv(port: number, logLevel = 'info'): NodeJS.ProcessEnv {
   return {
     ...process.env,
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'app.db')}`,
+    DATABASE_URL:
+      process.env.BENCH_DATABASE_URL ??
+      `file:${join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'app.db')}`,
     JWT_SECRET: SECRET,
     LOG_LEVEL: logLevel,
     SCRIPTED_DELAY_MS: '0',

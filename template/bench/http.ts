@@ -116,6 +116,8 @@ export async function benchHttp(): Promise<LoadResult[]> {
 }
 
 export function printHttp(results: LoadResult[]) {
+  const database = process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL (Postgres)' : 'a temp SQLite file';
+  console.log(`\nThe app on ${database}${process.env.REDIS_URL ? ', rate limits in REDIS_URL' : ''}.`);
   console.log(
     '\n| load | conns | req/s | × bare Hono | p50 ms | p99 ms | max ms | p99 / p50 | server loop delay p99 ms | errors / non-2xx |',
   );
