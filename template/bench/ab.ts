@@ -50,16 +50,23 @@ async function startBare(): Promise<Server> {
 
 async function startBuild(name: string): Promise<Server> {
   const [dir = name, logLevel = 'info'] = name.split(':');
-  return { name, ...(await startBuiltServer(500, { dir, logLevel, cpu: 1 })) };
+  return { name, ...(await startBuiltServer(APPS_A_ROUND * Number(rounds), { dir, logLevel, cpu: 1 })) };
 }
 
-/** The load: GET one app (or bare Hono's /json), or prompts to the 500 apps in turn. */
-function options(server: Server, load: string): autocannon.Options {
+/**
+ * Each round prompts apps of its own: when a load stops, autocannon leaves prompts in flight, and an
+ * app whose run was cut between two steps answers its next prompt with 409.
+ */
+const APPS_A_ROUND = 500;
+
+/** The load: GET one app (or bare Hono's /json), or prompts to the round's 500 apps in turn. */
+function options(server: Server, load: string, round: number): autocannon.Options {
   if (server.apps.length === 0) return { url: `${server.url}/json` };
   const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
   if (load === 'read') return { url: `${server.url}/api/v1/chatbot/apps/${server.apps[0]}`, headers };
+  const apps = server.apps.slice(round * APPS_A_ROUND, (round + 1) * APPS_A_ROUND);
   let turn = 0;
-  const path = () => `/api/v1/chatbot/apps/${server.apps[turn++ % server.apps.length]}/actions/prompt`;
+  const path = () => `/api/v1/chatbot/apps/${apps[turn++ % apps.length]}/actions/prompt`;
   const body = JSON.stringify({ prompt: 'What is a switchyard?' });
   return {
     url: server.url,
@@ -67,10 +74,14 @@ function options(server: Server, load: string): autocannon.Options {
   };
 }
 
-async function measure(server: Server, load: string) {
+async function measure(server: Server, load: string, round: number) {
   const pid = server.child.pid as number;
   const before = cpuTicks(pid);
-  const result = await autocannon({ ...options(server, load), connections, duration: Number(seconds) });
+  const result = await autocannon({
+    ...options(server, load, round),
+    connections,
+    duration: Number(seconds),
+  });
   const microseconds = ((cpuTicks(pid) - before) * 10_000) / result.requests.total;
   return { microseconds, result };
 }
@@ -99,7 +110,7 @@ try {
     for (let round = 0; round < Number(rounds); round++) {
       const cells: string[] = [];
       for (const server of load === 'read' ? [bare, ...servers] : servers) {
-        const { microseconds, result } = await measure(server, load);
+        const { microseconds, result } = await measure(server, load, round);
         cpu.set(server.name, [...(cpu.get(server.name) ?? []), microseconds]);
         const { p50, p99, max } = result.latency;
         const failed = result.non2xx + result.errors;
