@@ -92,8 +92,7 @@ export const jsonOrNull = (value: unknown) =>
 
 /**
  * The writes of a committed step on SQLite, run synchronously inside one better-sqlite3 transaction.
- * (On Postgres a step's transaction holds a pool client of its own, which prepared queries of the
- * pool cannot join, so step-commit.ts builds those queries in the transaction.)
+ * (On Postgres a step is one statement, which step-commit.ts writes out.)
  */
 export function prepareSqliteStepWrites(sqlite: NonNullable<Database['sqlite']>, tables: Database['tables']) {
   const { apps, steps } = tables as unknown as typeof sqliteTables;
