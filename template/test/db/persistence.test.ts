@@ -3,7 +3,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { DrizzlePersister } from '../../src/db/drizzle-persister';
-import { SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS } from '../../src/db/snapshot-policy';
+import { SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS, sizeOf } from '../../src/db/snapshot-policy';
 import { actionsFor, GraphRunner, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
 import { CounterState } from '../engine/counter-graph';
@@ -324,6 +324,55 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     expect(page.map((s) => s.state)).toEqual(seen.slice(SNAPSHOT_MIN_STEPS - 1, SNAPSHOT_MIN_STEPS + 3));
     const all = await persister.listSteps(key, { after: 0, limit: 1000 });
     expect(all.map((s) => s.state)).toEqual(seen.slice(1));
+  });
+
+  // On Postgres a snapshot is a statement after its step's (step-commit.ts): this is the database a
+  // process leaves when it stops between the two.
+  it('lets the next step take a snapshot that was lost after its step, every state still right', async () => {
+    const { apps, steps } = database.tables;
+    const key = { graph: 'counter', appId: 'lost-snapshot' };
+    const thisApp = and(eq(apps.graph, key.graph), eq(apps.appId, key.appId));
+    const application = new GraphRunner(loop, { persister });
+    await application.create({ appId: key.appId, partitionKey: 'alice' });
+    const seen = [structuredClone((await application.load(key.appId))?.state)];
+    const stepOnce = async () => {
+      await application.step(key.appId, { action: seen.length % 2 ? 'add' : 'double' });
+      seen.push(structuredClone((await application.load(key.appId))?.state));
+    };
+    while (seen.length < SNAPSHOT_MIN_STEPS) await stepOnce();
+    const [before] = await database.db.select().from(apps).where(thisApp);
+    await stepOnce();
+    expect((await snapshotsOf(key)).map((row) => row.sequenceId)).toEqual([SNAPSHOT_MIN_STEPS]);
+
+    // The step stands, its snapshot and the counters' reset are gone.
+    const [lost] = await database.db
+      .select({ writes: steps.writes })
+      .from(steps)
+      .where(
+        and(eq(steps.graph, key.graph), eq(steps.appId, key.appId), eq(steps.sequenceId, SNAPSHOT_MIN_STEPS)),
+      );
+    await database.db
+      .update(steps)
+      .set({ snapshot: null })
+      .where(
+        and(eq(steps.graph, key.graph), eq(steps.appId, key.appId), eq(steps.sequenceId, SNAPSHOT_MIN_STEPS)),
+      );
+    await database.db
+      .update(apps)
+      .set({
+        snapshotSequenceId: before?.snapshotSequenceId,
+        snapshotBytes: before?.snapshotBytes,
+        replayBytes: (before?.replayBytes ?? 0) + sizeOf(lost?.writes),
+      })
+      .where(thisApp);
+    expect(await snapshotsOf(key)).toEqual([]);
+
+    await stepOnce();
+    expect((await snapshotsOf(key)).map((row) => row.sequenceId)).toEqual([SNAPSHOT_MIN_STEPS + 1]);
+    for (let sequence = 0; sequence <= SNAPSHOT_MIN_STEPS + 1; sequence++)
+      expect((await otherPersister.stateAt(key, sequence))?.state, `state at ${sequence}`).toEqual(
+        seen[sequence],
+      );
   });
 
   it('spaces the snapshots of a growing chat so they cost no more than twice its writes', async () => {
