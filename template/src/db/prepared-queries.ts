@@ -7,24 +7,34 @@ import type * as sqliteTables from './schema.sqlite';
 // each call, and building it cost more than running it on SQLite (profiled: about three quarters of
 // GET /apps/{id}). Values are bound through placeholders, so one statement serves every app.
 
-/** An apps row as `prepareReads().app` loads it. */
-export type AppRow = typeof import('./schema.pg').apps.$inferSelect;
+type FullAppRow = typeof import('./schema.pg').apps.$inferSelect;
+/**
+ * An apps row as `prepareReads().app` loads it: all but the origin state, which only a replay from the
+ * origin needs (`prepareReads().origin`). That state is as large as the app's state was at its origin
+ * (a fork's whole parent state, a compacted chat's history up to the cut), and parsing it on every
+ * load made each request on such an app cost the size of that state.
+ */
+export type AppRow = Omit<FullAppRow, 'originState'>;
 /** The apps row as a commit returns it: all but the origin, which a commit never needs. */
-export type MovedApp = Omit<AppRow, 'originState' | 'originPosition' | 'originSequenceId'>;
+export type MovedApp = Omit<FullAppRow, 'originState' | 'originPosition' | 'originSequenceId'>;
 export type PreparedReads = ReturnType<typeof prepareReads>;
 
 const graph = sql.placeholder('graph');
 const appId = sql.placeholder('appId');
 
-/** Reads of both dialects: load an app's row, and the committed steps since a snapshot. */
+/** Reads of both dialects: load an app's row, its origin state, and the committed steps since a snapshot. */
 export function prepareReads({ db, tables }: Database) {
   const { apps, steps } = tables;
+  const { originState, ...appColumns } = getTableColumns(apps);
+  const thisApp = and(eq(apps.graph, graph), eq(apps.appId, appId));
   return {
-    app: db
-      .select()
+    app: db.select(appColumns).from(apps).where(thisApp).prepare('load_app'),
+    /** With what says which origin it is: a compaction moves it, a delete and re-create replaces it. */
+    origin: db
+      .select({ originState, originSequenceId: apps.originSequenceId, createdAt: apps.createdAt })
       .from(apps)
-      .where(and(eq(apps.graph, graph), eq(apps.appId, appId)))
-      .prepare('load_app'),
+      .where(thisApp)
+      .prepare('load_app_origin'),
     stepsBetween: db
       .select({
         sequenceId: steps.sequenceId,

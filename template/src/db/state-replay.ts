@@ -131,8 +131,10 @@ export class StateReplay {
    */
   async #replay(app: AppRow, sequenceId: number): Promise<RebuiltState | null> {
     const snapshotAt = await this.#nearestSnapshot(app, sequenceId);
+    const origin = snapshotAt === null ? await this.#originState(app) : {};
+    if (origin === null) return null;
     if (snapshotAt === null && sequenceId === app.originSequenceId) {
-      return { state: app.originState, position: app.originPosition };
+      return { state: origin, position: app.originPosition };
     }
     const from = snapshotAt ?? app.originSequenceId + 1;
     const key = { graph: app.graph, appId: app.appId };
@@ -140,8 +142,8 @@ export class StateReplay {
     // One committed row per sequence (steps_committed_once): fewer means some were deleted.
     if (rows.length !== sequenceId - from + 1) return null;
     // Rows come freshly parsed from the driver, so replaying into them in place is safe and keeps a
-    // long replay linear in the bytes read.
-    const rebuilt: RebuiltState = { state: app.originState, position: app.originPosition };
+    // long replay linear in the bytes read. (From a snapshot, the first row replaces the empty start.)
+    const rebuilt: RebuiltState = { state: origin, position: app.originPosition };
     for (const row of rows) {
       if (row.sequenceId === snapshotAt && row.snapshot) rebuilt.state = row.snapshot;
       else replayInPlace(rebuilt.state, row.writes);
@@ -174,6 +176,18 @@ export class StateReplay {
       .orderBy(desc(steps.sequenceId))
       .limit(1);
     return nearest?.sequenceId ?? null;
+  }
+
+  /**
+   * The app's origin state, read apart from its row (prepared-queries.ts says why); null when the
+   * origin is no longer the one `app` names (compacted, or the app deleted or created anew since).
+   */
+  async #originState(app: AppRow): Promise<StateValues | null> {
+    const [origin] = await this.reads.origin.execute({ graph: app.graph, appId: app.appId });
+    const same =
+      origin?.originSequenceId === app.originSequenceId &&
+      origin.createdAt.getTime() === app.createdAt.getTime();
+    return same ? origin.originState : null;
   }
 
   async #reload(app: AppRow): Promise<AppRow | undefined> {

@@ -3,6 +3,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import { DrizzlePersister } from '../../src/db/drizzle-persister';
+import { prepareReads } from '../../src/db/prepared-queries';
 import { SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS, sizeOf } from '../../src/db/snapshot-policy';
 import { actionsFor, GraphRunner, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
@@ -324,6 +325,19 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     expect(page.map((s) => s.state)).toEqual(seen.slice(SNAPSHOT_MIN_STEPS - 1, SNAPSHOT_MIN_STEPS + 3));
     const all = await persister.listSteps(key, { after: 0, limit: 1000 });
     expect(all.map((s) => s.state)).toEqual(seen.slice(1));
+  });
+
+  it("loads an app's row without its origin state, which only a replay from the origin reads", async () => {
+    // A fork's origin is its parent's whole state: parsing it on every load cost each request its size.
+    const state = { count: 1, log: Array.from({ length: 2_000 }, (_, index) => `entry ${index}`), words: '' };
+    const key = { graph: 'counter', appId: 'large-origin' };
+    await newApp(key.appId, state);
+    const [row] = await prepareReads(database).app.execute(key);
+    expect(row).toMatchObject({ appId: key.appId, originSequenceId: 0 });
+    expect(row).not.toHaveProperty('originState');
+    // Another client remembers nothing, so it rebuilds from the origin, read apart from the row.
+    expect((await otherPersister.loadApp(key))?.state).toEqual(state);
+    expect((await otherPersister.stateAt(key, 0))?.state).toEqual(state);
   });
 
   // On Postgres a snapshot is a statement after its step's (step-commit.ts): this is the database a
