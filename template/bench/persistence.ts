@@ -10,7 +10,8 @@ import { DrizzlePersister } from '../src/db/drizzle-persister';
  * What one step of a growing chat costs the database, at several lengths of history: the bytes the
  * SQLite file grows by, and the time the persister takes for the two things the engine does per
  * step (load the app from the database, commit the step). Each point is measured over as many steps as the history is
- * long (at least 64), so the occasional full snapshot is paid for in the average, not skipped.
+ * long (at least 64), so the occasional full snapshot is paid for in the average, not skipped. The
+ * last row is a fork of the longest chat, whose history is its origin state rather than its steps.
  *
  *   npx tsx bench/persistence.ts
  */
@@ -18,6 +19,8 @@ import { DrizzlePersister } from '../src/db/drizzle-persister';
 export interface PersistenceBenchRow {
   /** Messages in the chat when the measured steps start. */
   history: number;
+  /** A fork: the history is the app's origin state (copied from its parent), not steps of its own. */
+  fork?: boolean;
   /** Steps measured, one message appended each. */
   steps: number;
   bytesPerStep: number;
@@ -84,18 +87,19 @@ export async function benchPersistence(histories = [10, 100, 1_000]): Promise<Pe
       return [ended - started, ended - committing, coldLoad];
     };
 
-    const measure = async (history: number): Promise<PersistenceBenchRow> => {
+    const measure = async (history: number, fork = false): Promise<PersistenceBenchRow> => {
       const appId = `chat-${history}-${Math.random().toString(36).slice(2)}`;
-      const state = { prompt: '', mode: '', response: '', chat_history: [] };
+      const chat_history = fork ? Array.from({ length: history }, (_, index) => message(index)) : [];
+      const state = { prompt: '', mode: '', response: '', chat_history };
       await persister.createApp({
         graph: 'bench',
         appId,
         partitionKey: 'bench',
         position: null,
         state,
-        parent: null,
+        parent: fork ? { appId: 'a-parent', sequenceId: history } : null,
       });
-      for (let index = 0; index < history; index++) await step(appId);
+      if (!fork) for (let index = 0; index < history; index++) await step(appId);
       const steps = Math.max(64, history);
       const before = usedBytes();
       let total = 0;
@@ -110,6 +114,7 @@ export async function benchPersistence(histories = [10, 100, 1_000]): Promise<Pe
       const bytesPerStep = Math.round((usedBytes() - before) / steps);
       return {
         history,
+        fork,
         steps,
         bytesPerStep,
         msPerStep: total / steps,
@@ -121,6 +126,8 @@ export async function benchPersistence(histories = [10, 100, 1_000]): Promise<Pe
     await measure(100); // warm-up: JIT and caches, so the first row is not charged for them
     const rows: PersistenceBenchRow[] = [];
     for (const history of histories) rows.push(await measure(history));
+    // A fork of the longest chat: its history is its origin state, which a load must not parse.
+    rows.push(await measure(Math.max(...histories), true));
     return rows;
   } finally {
     counter.close();
@@ -132,10 +139,10 @@ export async function benchPersistence(histories = [10, 100, 1_000]): Promise<Pe
 /** The table `npx tsx bench/persistence.ts` prints, with the ratios the design holds itself to. */
 export function formatPersistenceBench(rows: PersistenceBenchRow[]): string {
   const lines = [
-    'history  steps  bytes/step  ms/step (load+commit)  ms/commit  ms/load from database',
+    '     history  steps  bytes/step  ms/step (load+commit)  ms/commit  ms/load from database',
     ...rows.map((row) =>
       [
-        String(row.history).padStart(7),
+        `${row.fork ? 'fork of ' : ''}${row.history}`.padStart(12),
         String(row.steps).padStart(5),
         String(row.bytesPerStep).padStart(10),
         row.msPerStep.toFixed(3).padStart(21),
@@ -144,7 +151,8 @@ export function formatPersistenceBench(rows: PersistenceBenchRow[]): string {
       ].join('  '),
     ),
   ];
-  const [first, last] = [rows[0], rows.at(-1)];
+  const chats = rows.filter((row) => !row.fork);
+  const [first, last] = [chats[0], chats.at(-1)];
   if (first && last && last !== first) {
     const bytes = (last.bytesPerStep / first.bytesPerStep).toFixed(2);
     const time = (last.msPerStep / first.msPerStep).toFixed(2);
