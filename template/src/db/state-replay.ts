@@ -41,8 +41,10 @@ export class StateReplay {
       const rebuilt = await this.#replay(row, sequenceId);
       if (rebuilt) return rebuilt;
       // Steps went missing under the replay: a compaction moved the origin on since the apps row was
-      // read. Read it again and replay from where the log starts now.
+      // read, or the app was deleted (and perhaps created anew). Read it again and replay from where
+      // the log starts now; an app created anew is not the one asked about.
       const moved = await this.#reload(row);
+      if (moved && moved.createdAt.getTime() !== row.createdAt.getTime()) return null;
       if (moved && moved.originSequenceId === row.originSequenceId) {
         throw new Error(`The steps log of app ${app.appId} lacks committed steps up to ${sequenceId}`);
       }

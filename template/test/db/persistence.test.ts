@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/client';
 import { DrizzlePersister } from '../../src/db/drizzle-persister';
 import { prepareReads } from '../../src/db/prepared-queries';
 import { SNAPSHOT_MAX_STEPS, SNAPSHOT_MIN_STEPS, sizeOf } from '../../src/db/snapshot-policy';
+import { StateReplay } from '../../src/db/state-replay';
 import { actionsFor, GraphRunner, graph } from '../../src/engine';
 import { type AppKey, SequenceConflictError, type StateWrite } from '../../src/engine/persister';
 import { CounterState } from '../engine/counter-graph';
@@ -338,6 +339,21 @@ describe.each(dialects)('DrizzlePersister on $name', ({ create }) => {
     // Another client remembers nothing, so it rebuilds from the origin, read apart from the row.
     expect((await otherPersister.loadApp(key))?.state).toEqual(state);
     expect((await otherPersister.stateAt(key, 0))?.state).toEqual(state);
+  });
+
+  it('answers null, not an error, for an app deleted and created anew while it was replayed', async () => {
+    const { apps } = database.tables;
+    const key = { graph: 'counter', appId: 'created-anew' };
+    await newApp(key.appId, { count: 1, log: ['first'], words: '' });
+    const reads = prepareReads(database);
+    const [readBefore] = await reads.app.execute(key);
+    if (!readBefore) throw new Error('the app was not created');
+    await database.db.delete(apps).where(and(eq(apps.graph, key.graph), eq(apps.appId, key.appId)));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // another created_at
+    await newApp(key.appId, { count: 2, log: ['second'], words: '' });
+    // The origin now read is the new app's: neither its state nor an error answers for the old one.
+    expect(await new StateReplay(database, reads).stateAfter(readBefore, 0)).toBeNull();
+    expect((await otherPersister.loadApp(key))?.state).toEqual({ count: 2, log: ['second'], words: '' });
   });
 
   // On Postgres a snapshot is a statement after its step's (step-commit.ts): this is the database a
